@@ -1,0 +1,141 @@
+"""The immutable, validated base class of every domain object."""
+from __future__ import annotations
+
+import re
+import typing
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import ModelError, Problem
+
+_BOUND_WORDS = {
+    "greater_than_equal": ("ge", "≥"), "greater_than": ("gt", ">"),
+    "less_than_equal": ("le", "≤"), "less_than": ("lt", "<"),
+}
+
+
+def _field_info(cls: type, loc: tuple) -> Any:
+    """The FieldInfo that ``loc`` ends on, walking nested models and tuples."""
+    current: Any = cls
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            # a discriminated union: the tag names the member class
+            members = [a for a in typing.get_args(current)
+                       if isinstance(a, type) and issubclass(a, BaseModel)]
+            current = next((m for m in members
+                            if m.model_fields.get("kind") is not None
+                            and m.model_fields["kind"].default == part), None)
+            if current is None:
+                return None
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _inner(info.annotation)
+    return info
+
+
+def _inner(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _inner(typing.get_args(annotation)[0])
+    if origin in (tuple, list):
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        return _inner(args[0]) if args else annotation
+    if origin in (typing.Union,) or str(origin) == "<class 'types.UnionType'>":
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _inner(args[0])
+        return typing.Union[tuple(args)]  # type: ignore[return-value]
+    return annotation
+
+
+_OWN_MESSAGE = re.compile(r"^([A-Za-z_][\w.]*)=(.*?): (.*)$", re.DOTALL)
+
+
+class _Verbatim(str):
+    """A value already written as text by a validator: shown without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix and name else prefix or name
+
+
+def problems_from(exc: ValidationError, cls: type) -> list[Problem]:
+    """Translate pydantic's errors into ``field=value: what is allowed`` problems."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        field = ".".join(str(p) for p in loc)
+        message = str(err.get("msg", ""))
+        kind = err.get("type", "")
+        nested = err.get("ctx", {}).get("error")
+        if isinstance(nested, ModelError):
+            problems.extend(Problem(_join(field, p.field), p.value, p.message)
+                            for p in nested.problems)
+            continue
+        if kind == "value_error":
+            message = message.removeprefix("Value error, ")
+            # our validators write "name=value: reason"; keep the name in the field path
+            match = _OWN_MESSAGE.match(message)
+            if match:
+                name, value, reason = match.groups()
+                if not field.endswith(name):
+                    field = _join(field, name)
+                problems.append(Problem(field, _Verbatim(value), reason))
+                continue
+        elif kind in _BOUND_WORDS:
+            info = _field_info(cls, loc)
+            extra = info.json_schema_extra if info is not None and isinstance(
+                info.json_schema_extra, dict) else {}
+            unit = f" {extra['unit']}" if extra.get("unit") else ""
+            limit = next(iter(err.get("ctx", {}).values()), "?")
+            allowed = f"must be {_BOUND_WORDS[kind][1]} {limit}{unit}"
+            why = extra.get("why")
+            if isinstance(why, dict):
+                why = why.get(_BOUND_WORDS[kind][0])
+            message = f"{why} ({allowed})" if why else allowed
+        elif kind == "missing":
+            message = "is required"
+        elif kind == "extra_forbidden":
+            message = "is not a known field (check the spelling)"
+        problems.append(Problem(field, err.get("input", "<missing>") if kind != "missing"
+                                else "<missing>", message))
+    return problems
+
+
+class Model(BaseModel):
+    """Frozen pydantic model whose validation errors name field, value and allowed range.
+
+    Use :meth:`replace` for a validated copy: pydantic's ``model_copy(update=...)``
+    skips validation and would accept ``altitude_km=5``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
+                              use_attribute_docstrings=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ModelError(type(self).__name__, problems_from(exc, type(self))) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:  # type: ignore[override]
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise ModelError(cls.__name__, problems_from(exc, cls)) from None
+
+    def replace(self, **changes: Any) -> Self:
+        """A validated copy with ``changes`` applied (nested models may be dicts)."""
+        data = self.model_dump()
+        data.update(changes)
+        return type(self).model_validate(data)

@@ -1,0 +1,13 @@
+"""Physical constants used across the workbench (DESIGN.md §4)."""
+MU_EARTH_KM3_PER_S2 = 398600.4418
+"""Earth's gravitational parameter μ⊕ (WGS84)."""
+R_EARTH_KM = 6378.137
+"""Earth's equatorial radius (WGS84)."""
+WGS84_FLATTENING = 1.0 / 298.257223563
+C_KM_PER_S = 299792.458
+"""Speed of light in vacuum."""
+FIBRE_REFRACTIVE_INDEX = 1.468
+SOLAR_CONSTANT_W_PER_M2 = 1361.0
+"""Total solar irradiance at 1 au (1360.8 ± 0.5 W/m², Kopp & Lean 2011)."""
+STEFAN_BOLTZMANN_W_PER_M2_K4 = 5.670374e-8
+SECONDS_PER_DAY = 86400.0

@@ -1,0 +1,255 @@
+"""Constellations: Walker shells and real TLE sets, and the satellites they hold."""
+from __future__ import annotations
+
+import html
+import math
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+from pydantic import field_validator, model_validator
+
+from .base import Model
+from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
+from .fields import quantity
+from .tle import TLERecord, parse_tle
+
+SATELLITE_SCHEMA = {
+    "sat_id": pl.UInt32, "name": pl.String, "shell": pl.String, "plane": pl.Int32,
+    "slot": pl.Int32, "norad_id": pl.String, "epoch_utc": pl.Datetime("us", "UTC"),
+    "altitude_km": pl.Float64, "inclination_deg": pl.Float64, "raan_deg": pl.Float64,
+    "eccentricity": pl.Float64, "arg_perigee_deg": pl.Float64, "mean_anomaly_deg": pl.Float64,
+    "mean_motion_rev_per_day": pl.Float64, "bstar": pl.Float64,
+}
+
+
+def period_s(altitude_km: float) -> float:
+    """Circular-orbit period T = 2π√(a³/μ) for a = R⊕ + altitude.
+
+    >>> round(period_s(550.0) / 60, 1)
+    95.6
+    """
+    a = R_EARTH_KM + altitude_km
+    return 2 * math.pi * math.sqrt(a**3 / MU_EARTH_KM3_PER_S2)
+
+
+def altitude_from_mean_motion_km(rev_per_day: float) -> float:
+    """Mean altitude above the equatorial radius for a mean motion (Kepler's third law)."""
+    n_rad_s = rev_per_day * 2 * math.pi / SECONDS_PER_DAY
+    return (MU_EARTH_KM3_PER_S2 / n_rad_s**2) ** (1 / 3) - R_EARTH_KM
+
+
+class WalkerShell(Model):
+    """A Walker constellation shell i:T/P/F of circular orbits.
+
+    Delta pattern: planes spread over 360° of RAAN; star pattern: over 180°. Satellite
+    ``slot`` of ``plane`` sits at argument of latitude
+    ``slot·360/S + plane·F·360/T`` (Walker 1984, J. Brit. Interplanet. Soc. 37).
+    """
+
+    name: str = quantity("shell", description="Name of this shell within its constellation")
+    altitude_km: float = quantity(550.0, unit="km", ge=160.0, le=40000.0, step=10.0,
+                                  description="Circular orbit altitude above the equator",
+                                  why={"ge": "below 160 km an orbit decays within days",
+                                       "le": "above 40,000 km the orbit is beyond "
+                                             "geostationary"})
+    inclination_deg: float = quantity(53.0, unit="deg", ge=0.0, le=180.0, step=0.1,
+                                      description="Orbit inclination to the equator")
+    planes: int = quantity(72, ge=1, le=500, description="Number of orbital planes P")
+    sats_per_plane: int = quantity(22, ge=1, le=500, description="Satellites per plane S")
+    phasing: int = quantity(1, ge=0, le=499,
+                            description="Walker phasing F: adjacent planes offset by F·360/T")
+    pattern: Literal["delta", "star"] = quantity(
+        "delta", description="Delta spreads planes over 360° of RAAN, star over 180°")
+    raan_offset_deg: float = quantity(0.0, unit="deg", ge=0.0, lt=360.0,
+                                      description="RAAN of the first plane")
+
+    @model_validator(mode="after")
+    def _phasing_below_planes(self) -> WalkerShell:
+        if self.phasing >= self.planes:
+            raise ValueError(f"phasing={self.phasing}: Walker phasing F must be between 0 and "
+                             f"planes-1 = {self.planes - 1}")
+        return self
+
+    @property
+    def n_sats(self) -> int:
+        return self.planes * self.sats_per_plane
+
+    @property
+    def period_s(self) -> float:
+        return period_s(self.altitude_km)
+
+    @property
+    def mean_motion_rev_per_day(self) -> float:
+        return SECONDS_PER_DAY / self.period_s
+
+    @property
+    def raan_spacing_deg(self) -> float:
+        return (360.0 if self.pattern == "delta" else 180.0) / self.planes
+
+    @property
+    def slot_spacing_deg(self) -> float:
+        return 360.0 / self.sats_per_plane
+
+    @property
+    def phase_offset_deg(self) -> float:
+        """Along-track offset between adjacent planes, F·360/T."""
+        return self.phasing * 360.0 / self.n_sats
+
+    def satellites(self) -> pl.DataFrame:
+        """One row per satellite: plane, slot, raan_deg, mean_anomaly_deg (circular orbit,
+        argument of perigee 0, so mean anomaly = argument of latitude)."""
+        frame = pl.DataFrame({"plane": pl.int_range(0, self.planes, eager=True, dtype=pl.Int32)})
+        frame = frame.join(pl.DataFrame({"slot": pl.int_range(0, self.sats_per_plane, eager=True,
+                                                               dtype=pl.Int32)}), how="cross")
+        return frame.with_columns(
+            raan_deg=(self.raan_offset_deg + pl.col("plane") * self.raan_spacing_deg) % 360.0,
+            mean_anomaly_deg=(pl.col("slot") * self.slot_spacing_deg
+                              + pl.col("plane") * self.phase_offset_deg) % 360.0,
+        )
+
+
+class TLESet(Model):
+    """A named set of real two-line element sets, checksum-validated on construction."""
+
+    name: str = quantity(description="Name of this TLE set (e.g. its CelesTrak group)")
+    text: str = quantity(description="The element sets, two- or three-line format")
+    source: str = quantity("", description="Where the elements came from (URL, file, date)")
+
+    @field_validator("text")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        parse_tle(text)
+        return text
+
+    @cached_property
+    def records(self) -> tuple[TLERecord, ...]:
+        return parse_tle(self.text, source=self.name)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, name: str | None = None,
+                  source: str | None = None) -> TLESet:
+        path = Path(path)
+        return cls(name=name or path.stem, text=path.read_text(encoding="utf-8"),
+                   source=source if source is not None else str(path))
+
+
+class Constellation(Model):
+    """Walker shells and/or real TLE sets, as one numbered list of satellites.
+
+    Satellites are numbered ``sat_id`` 0…N-1: shells first, in order, then TLE sets.
+    Every array the orbit engine returns is indexed in this order.
+    """
+
+    name: str = quantity("constellation", description="Name of the constellation")
+    description: str = quantity("", description="What it is and where its figures come from")
+    shells: tuple[WalkerShell, ...] = quantity((), description="Walker shells")
+    tle_sets: tuple[TLESet, ...] = quantity((), description="Real element sets")
+
+    @model_validator(mode="after")
+    def _not_empty_and_unique(self) -> Constellation:
+        if not self.shells and not self.tle_sets:
+            raise ValueError("shells=(): a constellation needs at least one Walker shell or "
+                             "TLE set")
+        names = [s.name for s in self.shells] + [t.name for t in self.tle_sets]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"shells={dupes}: shell and TLE set names must be unique")
+        return self
+
+    @classmethod
+    def walker(cls, altitude_km: float, inclination_deg: float, planes: int,
+               sats_per_plane: int, phasing: int = 1, *, pattern: Literal["delta", "star"] =
+               "delta", name: str = "walker", description: str = "") -> Constellation:
+        """A one-shell Walker constellation, e.g. ``Constellation.walker(550, 53, 72, 22)``."""
+        shell = WalkerShell(name=name, altitude_km=altitude_km, inclination_deg=inclination_deg,
+                            planes=planes, sats_per_plane=sats_per_plane, phasing=phasing,
+                            pattern=pattern)
+        return cls(name=name, description=description, shells=(shell,))
+
+    @classmethod
+    def from_tle(cls, path_or_text: str | Path, *, name: str | None = None) -> Constellation:
+        """From a TLE file path or TLE text (two- or three-line format)."""
+        text = str(path_or_text)
+        if isinstance(path_or_text, Path) or ("\n" not in text and Path(text).exists()):
+            tle_set = TLESet.from_file(path_or_text, name=name)
+        else:
+            tle_set = TLESet(name=name or "tle", text=text, source="text")
+        return cls(name=name or tle_set.name, tle_sets=(tle_set,))
+
+    def __len__(self) -> int:
+        return sum(s.n_sats for s in self.shells) + sum(len(t) for t in self.tle_sets)
+
+    @cached_property
+    def satellites(self) -> pl.DataFrame:
+        """One row per satellite (schema ``SATELLITE_SCHEMA``); Walker epochs are null
+        (a shell takes its epoch from the scenario or time grid)."""
+        parts = []
+        for shell in self.shells:
+            part = shell.satellites().with_columns(
+                name=pl.format(f"{shell.name}-P{{}}-S{{}}", pl.col("plane"), pl.col("slot")),
+                shell=pl.lit(shell.name), norad_id=pl.lit(None, pl.String),
+                epoch_utc=pl.lit(None, pl.Datetime("us", "UTC")),
+                altitude_km=pl.lit(shell.altitude_km), inclination_deg=pl.lit(
+                    shell.inclination_deg),
+                eccentricity=pl.lit(0.0), arg_perigee_deg=pl.lit(0.0),
+                mean_motion_rev_per_day=pl.lit(shell.mean_motion_rev_per_day),
+                bstar=pl.lit(0.0))
+            parts.append(part)
+        for tle_set in self.tle_sets:
+            recs = tle_set.records
+            parts.append(pl.DataFrame({
+                "name": [r.name for r in recs], "shell": [tle_set.name] * len(recs),
+                "plane": pl.Series([None] * len(recs), dtype=pl.Int32),
+                "slot": pl.Series([None] * len(recs), dtype=pl.Int32),
+                "norad_id": [r.norad_id.strip() for r in recs],
+                "epoch_utc": pl.Series([r.epoch_utc for r in recs]).dt.cast_time_unit("us"),
+                "altitude_km": [altitude_from_mean_motion_km(r.mean_motion_rev_per_day)
+                                for r in recs],
+                "inclination_deg": [r.inclination_deg for r in recs],
+                "raan_deg": [r.raan_deg for r in recs],
+                "eccentricity": [r.eccentricity for r in recs],
+                "arg_perigee_deg": [r.arg_perigee_deg for r in recs],
+                "mean_anomaly_deg": [r.mean_anomaly_deg for r in recs],
+                "mean_motion_rev_per_day": [r.mean_motion_rev_per_day for r in recs],
+                "bstar": [r.bstar for r in recs],
+            }))
+        cols = [c for c in SATELLITE_SCHEMA if c != "sat_id"]
+        frame = pl.concat([p.select(cols).cast({c: SATELLITE_SCHEMA[c] for c in cols})
+                           for p in parts])
+        return frame.with_row_index("sat_id").cast({"sat_id": pl.UInt32})
+
+    def summary(self) -> dict[str, object]:
+        sats = self.satellites
+        return {"name": self.name, "n_sats": len(self), "n_shells": len(self.shells),
+                "n_tle_sets": len(self.tle_sets),
+                "altitude_km_min": sats["altitude_km"].min(),
+                "altitude_km_max": sats["altitude_km"].max()}
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(s.name)}</td><td>Walker {s.pattern}</td><td>{s.n_sats:,}</td>"
+            f"<td>{s.planes} × {s.sats_per_plane}, F={s.phasing}</td><td>{s.altitude_km:g}</td>"
+            f"<td>{s.inclination_deg:g}</td><td>{s.period_s / 60:.1f}</td></tr>"
+            for s in self.shells)
+        for t in self.tle_sets:
+            sats = self.satellites.filter(pl.col("shell") == t.name)
+            rows += (f"<tr><td>{html.escape(t.name)}</td><td>TLE set</td><td>{len(t):,}</td><td>"
+                     f"epochs {sats['epoch_utc'].min():%Y-%m-%d} … "
+                     f"{sats['epoch_utc'].max():%Y-%m-%d}</td>"
+                     f"<td>{sats['altitude_km'].median():.0f} (median)</td>"
+                     f"<td>{sats['inclination_deg'].median():.1f} (median)</td><td>—</td></tr>")
+        desc = f"<p>{html.escape(self.description)}</p>" if self.description else ""
+        return (f"<div><b>{html.escape(self.name)}</b>: {len(self):,} satellites{desc}"
+                "<table><thead><tr><th>shell</th><th>kind</th><th>satellites</th><th>layout</th>"
+                "<th>altitude km</th><th>inclination °</th><th>period min</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></div>")
+
+
+
+__all__ = ["WalkerShell", "TLESet", "Constellation", "period_s", "altitude_from_mean_motion_km",
+           "SATELLITE_SCHEMA"]

@@ -1,0 +1,55 @@
+"""Launch vehicles and the programme's economic inputs."""
+from __future__ import annotations
+
+from .base import Model
+from .fields import quantity
+
+
+class LaunchVehicle(Model):
+    """A launcher: what it lifts to low Earth orbit and what it costs."""
+
+    name: str = quantity(description="Vehicle name")
+    leo_capacity_kg: float = quantity(unit="kg", gt=0.0, le=500000.0,
+                                      description="Payload to low Earth orbit")
+    cost_usd_per_kg: float = quantity(unit="USD/kg", gt=0.0, le=1e6,
+                                      description="Launch price per kilogram to LEO")
+    is_reusable: bool = quantity(False, description="First stage (or more) reused")
+    source: str = quantity("", description="Where the figures come from")
+
+    @property
+    def price_usd(self) -> float:
+        """Price of a full launch."""
+        return self.cost_usd_per_kg * self.leo_capacity_kg
+
+
+class Economics(Model):
+    """Money in and out of the programme; every price editable."""
+
+    launch_vehicle: str = quantity("Falcon 9", description="Launcher from the catalog")
+    launch_cost_usd_per_kg: float | None = quantity(
+        None, unit="USD/kg", gt=0.0, le=1e6,
+        description="Override the vehicle's catalog price per kg")
+    discount_rate_frac: float = quantity(0.08, gt=-1.0, le=1.0, step=0.005,
+                                         description="Annual discount rate",
+                                         why="a discount rate of -100 % or less has no meaning")
+    cny_per_usd: float = quantity(7.1, unit="CNY/USD", gt=0.0, le=1000.0, step=0.01,
+                                  description="Exchange rate")
+    horizon_years: int = quantity(10, ge=1, le=50, description="Programme horizon")
+    compute_price_usd_per_tops_hour: float = quantity(
+        0.02, unit="USD/TOPS-h", ge=0.0, le=1e6, description="Price of compute sold")
+    utilisation_frac: float = quantity(0.5, ge=0.0, le=1.0, step=0.05,
+                                       description="Share of available compute sold at maturity")
+    data_price_usd_per_gb: float = quantity(5.0, unit="USD/GB", ge=0.0, le=1e6,
+                                            description="Price of data products")
+    opex_usd_per_sat_year: float = quantity(50000.0, unit="USD", ge=0.0, le=1e9,
+                                            description="Operations cost per satellite-year")
+    ground_segment_usd: float = quantity(20e6, unit="USD", ge=0.0, le=1e12,
+                                         description="Ground segment capital cost")
+    nre_usd: float = quantity(50e6, unit="USD", ge=0.0, le=1e12,
+                              description="Non-recurring engineering")
+    insurance_frac: float = quantity(0.05, ge=0.0, le=1.0, step=0.01,
+                                     description="Launch + first-year insurance, share of "
+                                                 "insured value")
+    learning_rate_frac: float = quantity(0.9, gt=0.5, le=1.0, step=0.01,
+                                         description="Unit cost multiplier per doubling of "
+                                                     "units built (Wright's law)")

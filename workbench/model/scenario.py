@@ -1,0 +1,145 @@
+"""A scenario binds constellation, hardware, ground, applications and economics in time.
+
+Scenarios are YAML files, loaded safely and round-trip exact:
+``load_scenario(s.to_yaml()) == s``.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import field_validator, model_validator
+
+from .application import Application
+from .base import Model
+from .constellation import Constellation
+from .economics import Economics
+from .errors import ModelError, Problem
+from .fields import quantity
+from .ground import GroundSegment
+from .hardware import ComputePayload, Platform
+
+MAX_TIME_STEPS = 1_000_000
+
+
+def _catalog(kind: str, name: str) -> Any:
+    from .. import datasets  # lazy: datasets builds model objects from the catalogs
+
+    return getattr(datasets, kind)(name)
+
+
+class Scenario(Model):
+    """Everything one analysis needs. Catalog names may stand for objects in YAML
+    (``platform: smallsat-150``, ``chip: jetson-agx-orin``, ``constellation: starlink-s1``)."""
+
+    name: str = quantity(description="Scenario name")
+    description: str = quantity("", description="What the scenario explores")
+    epoch_utc: datetime = quantity(description="Start of the analysis (UTC); Walker shells "
+                                               "take their elements at this epoch")
+    duration_s: float = quantity(86400.0, unit="s", gt=0.0, le=366 * 86400.0, step=3600.0,
+                                 description="Length of the analysis")
+    step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, step=10.0,
+                             description="Time step of the analysis grid")
+    constellation: Constellation = quantity(description="The satellites")
+    platform: Platform = quantity(description="The satellite bus")
+    payload: ComputePayload = quantity(description="The compute each satellite carries")
+    ground: GroundSegment = quantity(GroundSegment(), description="Ground sites")
+    applications: tuple[Application, ...] = quantity((), description="What it is used for")
+    economics: Economics = quantity(Economics(), description="Money in and out")
+
+    @field_validator("epoch_utc")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @field_validator("constellation", mode="before")
+    @classmethod
+    def _constellation_by_name(cls, value: Any) -> Any:
+        return _catalog("constellation", value) if isinstance(value, str) else value
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _platform_by_name(cls, value: Any) -> Any:
+        return _catalog("platform", value) if isinstance(value, str) else value
+
+    @field_validator("payload", mode="before")
+    @classmethod
+    def _chip_by_name(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("chip"), str):
+            return {**value, "chip": _catalog("chip", value["chip"])}
+        return value
+
+    @model_validator(mode="after")
+    def _grid_size(self) -> Scenario:
+        if self.duration_s / self.step_s > MAX_TIME_STEPS:
+            raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
+                             f"more than {MAX_TIME_STEPS:,} time steps; use a longer step")
+        return self
+
+    @property
+    def time_grid(self):  # -> workbench.orbits.TimeGrid (orbits sits above model)
+        from ..orbits.timegrid import TimeGrid
+
+        return TimeGrid(start=self.epoch_utc, duration_s=self.duration_s, step_s=self.step_s)
+
+    def to_yaml(self) -> str:
+        """YAML text that :func:`load_scenario` turns back into an equal scenario."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True,
+                              width=100)
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str = "YAML") -> Scenario:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+            raise ModelError(f"scenario YAML ({source})", [Problem(
+                where, _first_line(text, mark), f"is not valid YAML: "
+                f"{getattr(exc, 'problem', None) or exc}")]) from None
+        if not isinstance(data, dict):
+            raise ModelError(f"scenario YAML ({source})", [Problem(
+                "document", data, "must be a mapping of scenario fields")])
+        return cls.model_validate(data)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        apps = ", ".join(html.escape(a.name) for a in self.applications) or "none"
+        return (f"<div><b>Scenario {html.escape(self.name)}</b> — "
+                f"{html.escape(self.description)}<br>"
+                f"{len(self.constellation):,} satellites ({html.escape(self.constellation.name)})"
+                f", {html.escape(self.platform.name)} bus with {self.payload.count} × "
+                f"{html.escape(self.payload.chip.name)} ({self.payload.int8_tops:,.0f} INT8 TOPS)"
+                f"; {len(self.ground)} ground sites; applications: {apps}<br>"
+                f"from {self.epoch_utc:%Y-%m-%d %H:%M} UTC for {self.duration_s / 3600:g} h "
+                f"every {self.step_s:g} s</div>")
+
+
+def _first_line(text: str, mark: Any) -> str:
+    lines = text.splitlines()
+    if mark is not None and 0 <= mark.line < len(lines):
+        return lines[mark.line].strip()
+    return text[:40]
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A scenario from a built-in name (``beijing-etown-demo``), a YAML file, or YAML text."""
+    if isinstance(name_or_path, Path):
+        return Scenario.from_yaml(name_or_path.read_text(encoding="utf-8"),
+                                  source=str(name_or_path))
+    text = str(name_or_path)
+    if "\n" in text or ":" in text and not Path(text).exists():
+        return Scenario.from_yaml(text)
+    path = Path(text)
+    if path.exists():
+        return Scenario.from_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    from .. import datasets
+
+    path = datasets.scenario_path(text)
+    return Scenario.from_yaml(path.read_text(encoding="utf-8"), source=text)
+
+
+__all__ = ["Scenario", "load_scenario"]

@@ -1,0 +1,29 @@
+"""Orbit engine: time grid, SGP4 propagation, frames, Sun and eclipse, access windows, TLEs.
+
+Submodules load on first use, so ``import workbench.orbits`` stays light.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "TimeGrid": "timegrid",
+    "propagate": "propagate", "propagate_state": "propagate", "satrecs": "propagate",
+    "ephemeris": "propagate", "propagation_errors": "propagate",
+    "sunlit": "sun", "eclipse_intervals": "sun", "sun_position_km": "sun",
+    "look_angles": "access", "access_windows": "access",
+    "fetch_celestrak": "tle",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,103 @@
+"""Frames and time scales: skyfield's rotations, applied once per time step.
+
+SGP4 works in TEME. skyfield defines TEME→GCRS (``TEME.rotation_at``) and
+GCRS→ITRS (``itrs.rotation_at``); we take those (3, 3, n_times) matrices from
+skyfield and apply them to all satellites at once, so positions match skyfield's
+``EarthSatellite.at(t)`` to rounding.
+"""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from ..model.constants import R_EARTH_KM, WGS84_FLATTENING
+
+
+def skyfield_data_dir() -> Path:
+    """Folder of the ``skyfield-data`` package's files (DE421, finals), no download."""
+    import skyfield_data
+
+    return Path(skyfield_data.__file__).parent / "data"
+
+
+@cache
+def timescale():
+    """A skyfield timescale from skyfield's builtin tables (no download)."""
+    from skyfield.api import load
+
+    return load.timescale(builtin=True)
+
+
+@cache
+def ephemeris_de421():
+    """JPL DE421 from ``skyfield-data`` (shipped with the package, never downloaded)."""
+    from skyfield.api import Loader
+
+    return Loader(str(skyfield_data_dir()), verbose=False)("de421.bsp")
+
+
+def teme_to_gcrs_matrices(t) -> np.ndarray:
+    """Rotation matrices TEME→GCRS, shape (n_times, 3, 3), from skyfield's TEME frame."""
+    from skyfield.sgp4lib import TEME
+
+    R = np.asarray(TEME.rotation_at(t))  # GCRS→TEME, (3, 3, n)
+    R = R.reshape(3, 3, -1)
+    return np.ascontiguousarray(np.moveaxis(R, -1, 0).transpose(0, 2, 1))
+
+
+def gcrs_to_itrs_matrices(t) -> np.ndarray:
+    """Rotation matrices GCRS→ITRS, shape (n_times, 3, 3), from skyfield's ``itrs`` frame."""
+    from skyfield.framelib import itrs
+
+    R = np.asarray(itrs.rotation_at(t)).reshape(3, 3, -1)
+    return np.ascontiguousarray(np.moveaxis(R, -1, 0))
+
+
+def teme_to_itrs_matrices(t) -> np.ndarray:
+    """TEME→ITRS, (n_times, 3, 3): skyfield's GCRS→ITRS composed with TEME→GCRS."""
+    return gcrs_to_itrs_matrices(t) @ teme_to_gcrs_matrices(t)
+
+
+def rotate(matrices: np.ndarray, xyz: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Apply per-time rotations (n_times, 3, 3) to positions (n_sats, n_times, 3)."""
+    return np.einsum("tij,stj->sti", matrices, xyz, out=out, optimize=False)
+
+
+def itrs_to_geodetic(xyz_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """WGS84 geodetic latitude, longitude (degrees) and height (km) of ITRS positions.
+
+    Same iteration as skyfield's ``wgs84`` (Bowring-style refinement of latitude).
+    """
+    x, y, z = xyz_km[..., 0], xyz_km[..., 1], xyz_km[..., 2]
+    a = R_EARTH_KM
+    f = WGS84_FLATTENING
+    e2 = 2.0 * f - f * f
+    lon = np.arctan2(y, x)
+    r = np.hypot(x, y)
+    lat = np.arctan2(z, r)
+    for _ in range(3):
+        sin_lat = np.sin(lat)
+        c = 1.0 / np.sqrt(1.0 - e2 * sin_lat * sin_lat)
+        lat = np.arctan2(z + a * c * e2 * sin_lat, r)
+    sin_lat = np.sin(lat)
+    c = 1.0 / np.sqrt(1.0 - e2 * sin_lat * sin_lat)
+    height = r / np.cos(lat) - a * c
+    # near the poles cos(lat) → 0; use the z-based form there
+    polar = np.abs(lat) > np.radians(80.0)
+    if np.any(polar):
+        height = np.where(polar, z / np.where(polar, sin_lat, 1.0) - a * c * (1.0 - e2), height)
+    return np.degrees(lat), np.degrees(lon), height
+
+
+def geodetic_to_itrs(lat_deg, lon_deg, altitude_km) -> np.ndarray:
+    """ITRS position (km) of WGS84 geodetic coordinates, shape (..., 3)."""
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    h = np.asarray(altitude_km, dtype=np.float64)
+    f = WGS84_FLATTENING
+    e2 = 2.0 * f - f * f
+    n = R_EARTH_KM / np.sqrt(1.0 - e2 * np.sin(lat) ** 2)
+    return np.stack([(n + h) * np.cos(lat) * np.cos(lon), (n + h) * np.cos(lat) * np.sin(lon),
+                     (n * (1.0 - e2) + h) * np.sin(lat)], axis=-1)

@@ -1,0 +1,86 @@
+"""The shared time grid every analysis runs on."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+import numpy as np
+import polars as pl
+from pydantic import field_validator, model_validator
+
+from ..model.base import Model
+from ..model.fields import quantity
+
+MAX_STEPS = 1_000_000
+
+
+class TimeGrid(Model):
+    """Evenly spaced UTC instants: ``start``, ``start + step_s``, … up to ``start + duration_s``.
+
+    >>> grid = TimeGrid(start=datetime(2026, 6, 21, tzinfo=UTC), duration_s=600, step_s=60)
+    >>> len(grid)
+    11
+    """
+
+    start: datetime = quantity(description="First instant (UTC)")
+    duration_s: float = quantity(86400.0, unit="s", ge=0.0, le=366 * 86400.0,
+                                 description="Span from the first to the last instant")
+    step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, description="Spacing")
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _size(self) -> TimeGrid:
+        if self.duration_s / self.step_s >= MAX_STEPS:
+            raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
+                             f"{self.duration_s / self.step_s:,.0f} steps, more than "
+                             f"{MAX_STEPS:,}; use a longer step")
+        return self
+
+    def __len__(self) -> int:
+        return int(np.floor(self.duration_s / self.step_s + 1e-9)) + 1
+
+    @cached_property
+    def offsets_s(self) -> np.ndarray:
+        """Seconds since ``start``, shape (n_times,)."""
+        return np.arange(len(self), dtype=np.float64) * self.step_s
+
+    @cached_property
+    def times_utc(self) -> pl.Series:
+        """The instants as a polars ``Datetime("us", "UTC")`` series named ``time_utc``."""
+        micros = np.round(self.offsets_s * 1e6).astype("int64")
+        start = np.datetime64(self.start.replace(tzinfo=None), "us")
+        return pl.Series("time_utc", start + micros.astype("timedelta64[us]")).dt.replace_time_zone(
+            "UTC")
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(seconds=float(self.offsets_s[-1]))
+
+    def skyfield_time(self):
+        """The instants as a skyfield ``Time`` array (builtin UT1/leap-second tables)."""
+        from .frames import timescale
+
+        ts = timescale()
+        return ts.from_datetime(self.start) + self.offsets_s / 86400.0
+
+    def jd_utc(self) -> tuple[np.ndarray, np.ndarray]:
+        """(whole, fraction) UTC Julian dates as SGP4 wants them (skyfield's split)."""
+        t = self.skyfield_time()
+        return _sgp4_jd(t)
+
+    def at(self, index: int) -> datetime:
+        return self.start + timedelta(seconds=float(self.offsets_s[index]))
+
+
+def _sgp4_jd(t) -> tuple[np.ndarray, np.ndarray]:
+    """Julian date split exactly as skyfield feeds SGP4 (TLE epochs are UTC)."""
+    whole = np.atleast_1d(t.whole).astype(np.float64)
+    fraction = np.atleast_1d(t.tai_fraction - t._leap_seconds() / 86400.0).astype(np.float64)
+    return np.broadcast_to(whole, fraction.shape).copy(), fraction
+
+
+__all__ = ["TimeGrid", "UTC"]
