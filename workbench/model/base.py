@@ -134,6 +134,20 @@ class Model(BaseModel):
         except ValidationError as exc:
             raise ModelError(cls.__name__, problems_from(exc, cls)) from None
 
+    def __eq__(self, other: object) -> bool:
+        """Same class and equal field values.
+
+        Only declared fields count: pydantic's own ``__eq__`` first compares ``__dict__``,
+        which also holds computed ``cached_property`` values such as the polars frame
+        ``Constellation.satellites``, and comparing two frames raises ``TypeError``.
+        """
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        if type(self) is not type(other):
+            return False
+        return all(getattr(self, name) == getattr(other, name)
+                   for name in type(self).model_fields)
+
     def replace(self, **changes: Any) -> Self:
         """A validated copy with ``changes`` applied (nested models may be dicts)."""
         data = self.model_dump()
