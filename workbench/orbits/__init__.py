@@ -12,7 +12,8 @@ _EXPORTS = {
     "propagate": "propagate", "propagate_state": "propagate", "satrecs": "propagate",
     "ephemeris": "propagate", "propagation_errors": "propagate",
     "sunlit": "sun", "eclipse_intervals": "sun", "sun_position_km": "sun",
-    "look_angles": "access", "access_windows": "access",
+    "sunlit_from_positions": "sun", "beta_angle_deg": "sun",
+    "look_angles": "access", "access_windows": "access", "visible": "access",
     "fetch_celestrak": "tle",
 }
 
