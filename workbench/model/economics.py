@@ -23,7 +23,26 @@ class LaunchVehicle(Model):
 
 
 class Economics(Model):
-    """Money in and out of the programme; every price editable."""
+    """Money in and out of the programme; every price editable.
+
+    Notes
+    -----
+    The terrestrial data-centre fields feed the space-vs-ground comparison
+    (``workbench.analyses.space_vs_ground``); their defaults and sources:
+
+    - ``electricity_usd_per_kwh`` 0.08: US average industrial retail price ≈ 8 ¢/kWh
+      (EIA Electric Power Monthly, 2023–2024) [S]; Chinese large-industry tariffs of
+      0.6–0.7 CNY/kWh are ≈ 0.09 USD [S].
+    - ``pue`` 1.3: China's MIIT *New Data Centre Development Three-Year Action Plan*
+      (2021–2023) requires new large data centres below 1.3 [S]; the Uptime Institute
+      survey average is ≈ 1.56 (2024) [S], hyperscale fleets ≈ 1.1 [S].
+    - ``datacentre_capex_usd_per_kw`` 10,000: facility shell, power and cooling plant
+      per kW of IT load, typically USD 8–12 M per MW in industry cost guides
+      (Cushman & Wakefield, *Data Center Development Cost Guide* 2024) [S]; servers
+      excluded, as they are on the orbital side.
+    - ``latency_premium_frac`` 0.25: estimate — the surcharge edge / low-latency compute
+      commands over bulk compute; no published figure for orbital compute exists.
+    """
 
     launch_vehicle: str = quantity("Falcon 9", description="Launcher from the catalog")
     launch_cost_usd_per_kg: float | None = quantity(
@@ -34,7 +53,7 @@ class Economics(Model):
                                          why="a discount rate of -100 % or less has no meaning")
     cny_per_usd: float = quantity(7.1, unit="CNY/USD", gt=0.0, le=1000.0, step=0.01,
                                   description="Exchange rate")
-    horizon_years: int = quantity(10, ge=1, le=50, description="Programme horizon")
+    horizon_years: int = quantity(10, unit="years", ge=1, le=50, description="Programme horizon")
     compute_price_usd_per_tops_hour: float = quantity(
         0.02, unit="USD/TOPS-h", ge=0.0, le=1e6, description="Price of compute sold")
     utilisation_frac: float = quantity(0.5, ge=0.0, le=1.0, step=0.05,
@@ -53,3 +72,18 @@ class Economics(Model):
     learning_rate_frac: float = quantity(0.9, gt=0.5, le=1.0, step=0.01,
                                          description="Unit cost multiplier per doubling of "
                                                      "units built (Wright's law)")
+    latency_premium_frac: float = quantity(
+        0.25, ge=0.0, le=10.0, step=0.05,
+        description="Price premium on compute sold to latency-sensitive users (compute-service "
+                    "applications), as a share of the compute price")
+    electricity_usd_per_kwh: float = quantity(
+        0.08, unit="USD/kWh", ge=0.0, le=10.0, step=0.005,
+        description="Electricity price of the terrestrial data centre compared against")
+    pue: float = quantity(1.3, ge=1.0, le=5.0, step=0.05,
+                          description="Power usage effectiveness of the terrestrial data "
+                                      "centre (facility power / IT power)",
+                          why="a PUE below 1 would mean the facility uses less than its IT load")
+    datacentre_capex_usd_per_kw: float = quantity(
+        10000.0, unit="USD/kW", ge=0.0, le=1e6,
+        description="Terrestrial data-centre facility capital cost per kW of IT load "
+                    "(building, power and cooling plant; servers excluded)")
