@@ -15,7 +15,7 @@ from workbench.model import (Constellation, GroundSegment, GroundSite, ModelErro
 from workbench.orbits import access
 from workbench.orbits.access import access_windows, look_angles, visible
 from workbench.orbits.frames import timescale
-from workbench.orbits.propagate import propagate, satrecs
+from workbench.orbits.propagation import propagate, satrecs
 from workbench.orbits.timegrid import TimeGrid
 
 ONE_METRE_KM = 1e-3

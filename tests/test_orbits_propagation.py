@@ -21,7 +21,7 @@ from skyfield.sgp4lib import TEME
 from workbench.model import Constellation, PropagationWarning, WalkerShell, period_s
 from workbench.model.constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM
 from workbench.orbits.frames import geodetic_to_itrs, itrs_to_geodetic, timescale
-from workbench.orbits.propagate import (ephemeris, propagate, propagate_state,
+from workbench.orbits.propagation import (ephemeris, propagate, propagate_state,
                                         propagation_errors, satrecs)
 from workbench.orbits.timegrid import TimeGrid
 

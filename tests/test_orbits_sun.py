@@ -16,7 +16,7 @@ from skyfield.searchlib import find_discrete
 from workbench.model import Constellation, ModelError, PropagationWarning, WalkerShell, period_s
 from workbench.model.constants import R_EARTH_KM
 from workbench.orbits.frames import ephemeris_de421, timescale
-from workbench.orbits.propagate import propagate, satrecs
+from workbench.orbits.propagation import propagate, satrecs
 from workbench.orbits.sun import (beta_angle_deg, eclipse_intervals, sun_position_km, sunlit,
                                   sunlit_from_positions)
 from workbench.orbits.timegrid import TimeGrid

@@ -9,13 +9,15 @@ from typing import Any
 
 _EXPORTS = {
     "TimeGrid": "timegrid",
-    "propagate": "propagate", "propagate_state": "propagate", "satrecs": "propagate",
-    "ephemeris": "propagate", "propagation_errors": "propagate",
+    "propagate": "propagation", "propagate_state": "propagation", "satrecs": "propagation",
+    "ephemeris": "propagation", "propagation_errors": "propagation",
     "sunlit": "sun", "eclipse_intervals": "sun", "sun_position_km": "sun",
     "sunlit_from_positions": "sun", "beta_angle_deg": "sun",
     "look_angles": "access", "access_windows": "access", "visible": "access",
     "fetch_celestrak": "tle",
 }
+
+_SUBMODULES = {"timegrid", "frames", "propagation", "sun", "access", "hermite", "tle"}
 
 __all__ = sorted(_EXPORTS)
 
@@ -23,6 +25,8 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

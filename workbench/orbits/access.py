@@ -18,7 +18,7 @@ from ..model.errors import ModelError, Problem
 from ..model.ground import GroundSegment, GroundSite
 from .frames import geodetic_to_itrs
 from .hermite import bisect_switch, hermite_state
-from .propagate import propagate_state
+from .propagation import propagate_state
 from .timegrid import TimeGrid
 
 Sites = GroundSegment | GroundSite | Sequence[GroundSite]

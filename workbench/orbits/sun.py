@@ -17,7 +17,7 @@ from ..model.constellation import Constellation
 from ..model.errors import ModelError, Problem
 from .frames import ephemeris_de421, gcrs_to_itrs_matrices
 from .hermite import bisect_switch, hermite_state
-from .propagate import propagate, propagate_state
+from .propagation import propagate, propagate_state
 from .timegrid import TimeGrid
 
 SunFrame = Literal["gcrs", "itrs"]
