@@ -22,6 +22,7 @@ _EXPORTS = {
     "ModelError": "workbench.model", "TLEError": "workbench.model",
     "DatasetError": "workbench.model", "describe": "workbench.model",
     "TimeGrid": "workbench.orbits.timegrid",
+    "Workbench": "workbench.widgets.workbench",
 }
 _SUBMODULES = {"model", "orbits", "analyses", "viz", "widgets", "datasets", "extensions"}
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Browser-test dependencies: Debian chromium (+ fonts) and the local CesiumJS build.
+# Idempotent: installs only what is missing. Called by .ci/run before pytest; run it by
+# hand to enable the browser tests and benchmarks/globe.py locally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dejavu; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+        chromium fonts-dejavu-core
+fi
+chromium --version
+
+if ! command -v npm >/dev/null 2>&1; then
+    echo "npm is missing: apt-get install -y npm (needed to install the Cesium build)" >&2
+    exit 1
+fi
+# npm install cesium@1.145.0 into the workbench cache (no-op when already there)
+uv run python -c "from workbench.widgets.cesium import install_cesium; print('cesium:', install_cesium())"

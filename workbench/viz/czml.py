@@ -1,0 +1,176 @@
+"""CZML documents (built with ``czml3``) for the globe's small scenes.
+
+Ground sites, inter-satellite links, coverage footprints and highlighted routes. The
+constellation itself is *not* CZML: thousands of satellites travel as a binary position
+buffer to a point-primitive collection (see :mod:`workbench.widgets.globe`).
+
+Positions given as ITRS km are written as CZML ``cartesian`` metres in Cesium's fixed
+(Earth-fixed) frame, which is ITRS.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import polars as pl
+from czml3 import Document, Packet
+from czml3.properties import (
+    Color,
+    Ellipse,
+    Label,
+    Material,
+    Point,
+    Polyline,
+    PolylineGlowMaterial,
+    PolylineMaterial,
+    Position,
+    PositionList,
+    SolidColorMaterial,
+)
+
+from ..model.constants import R_EARTH_KM
+from ..model.ground import GroundSegment, GroundSite
+
+ROLE_RGBA: dict[str, list[int]] = {
+    "gateway": [255, 140, 0, 255],      # orange
+    "user": [80, 220, 120, 255],        # green
+    "target": [230, 60, 80, 255],       # red
+    "datacenter": [180, 120, 255, 255],  # violet
+}
+"""Colour of each ground-site role on the globe (and in the plotly fallback)."""
+
+ISL_RGBA = [90, 170, 255, 150]
+ROUTE_RGBA = [255, 221, 0, 255]
+COVERAGE_RGBA = [120, 200, 255, 40]
+
+
+def document(packets: Iterable[Packet], *, name: str = "workbench") -> Document:
+    """A CZML document: the preamble packet, then ``packets``."""
+    return Document(packets=[Packet(id="document", name=name, version="1.0"), *packets])
+
+
+def to_packets(doc: Document) -> list[dict]:
+    """The document as a list of JSON-ready packet dicts (what the globe's ``czml`` takes)."""
+    return json.loads(doc.dumps())
+
+
+def site_packet(site: GroundSite) -> Packet:
+    """One ground site: a point coloured by role and a label; id ``site/<name>``."""
+    rgba = ROLE_RGBA.get(site.role, [255, 255, 255, 255])
+    return Packet(
+        id=f"site/{site.name}", name=site.name,
+        description=f"{site.role} at {site.lat_deg:.3f}°, {site.lon_deg:.3f}° "
+                    f"(mask {site.elevation_mask_deg:g}°)",
+        position=Position(cartographicDegrees=[site.lon_deg, site.lat_deg, site.altitude_m]),
+        point=Point(pixelSize=9, color=Color(rgba=rgba),
+                    outlineColor=Color(rgba=[0, 0, 0, 255]), outlineWidth=1),
+        label=Label(text=site.name, font="11px sans-serif", pixelOffset={"cartesian2": [0, -14]},
+                    fillColor=Color(rgba=rgba), showBackground=True,
+                    backgroundColor=Color(rgba=[11, 16, 32, 180])),
+    )
+
+
+def ground_site_packets(segment: GroundSegment | Sequence[GroundSite]) -> list[Packet]:
+    """One packet per site of ``segment`` (see :func:`site_packet`)."""
+    sites = segment.sites if isinstance(segment, GroundSegment) else tuple(segment)
+    return [site_packet(s) for s in sites]
+
+
+def _polyline(packet_id: str, points_m: np.ndarray, rgba: list[int], *, width: float,
+              glow: bool = False, name: str | None = None) -> Packet:
+    material = (PolylineMaterial(polylineGlow=PolylineGlowMaterial(
+        color=Color(rgba=rgba), glowPower=0.25)) if glow
+        else PolylineMaterial(solidColor=SolidColorMaterial(color=Color(rgba=rgba))))
+    return Packet(id=packet_id, name=name or packet_id,
+                  polyline=Polyline(positions=PositionList(
+                      cartesian=[float(v) for v in points_m.reshape(-1)]),
+                      width=width, material=material, arcType="NONE"))
+
+
+def isl_packets(links: pl.DataFrame, r_itrs_km: np.ndarray, *,
+                rgba: Sequence[int] = ISL_RGBA, width: float = 1.0) -> list[Packet]:
+    """Inter-satellite links at one instant as straight lines.
+
+    Parameters
+    ----------
+    links : polars.DataFrame
+        Columns ``sat_a`` and ``sat_b`` (sat_id of each end).
+    r_itrs_km : ndarray (n_sats, 3)
+        Satellite positions at that instant, ITRS km.
+    """
+    a = links["sat_a"].to_numpy().astype(np.int64)
+    b = links["sat_b"].to_numpy().astype(np.int64)
+    ends_m = np.stack([r_itrs_km[a], r_itrs_km[b]], axis=1) * 1000.0  # (n_links, 2, 3)
+    ok = np.isfinite(ends_m).all(axis=(1, 2))
+    return [_polyline(f"isl/{int(i)}-{int(j)}", seg, list(rgba), width=width)
+            for i, j, seg in zip(a[ok], b[ok], ends_m[ok], strict=True)]
+
+
+def footprint_half_angle_rad(altitude_km: np.ndarray | float,
+                             min_elevation_deg: float) -> np.ndarray:
+    """Earth-central half-angle of the area that sees a satellite above an elevation mask.
+
+    Notes
+    -----
+    λ = arccos(R⊕ cos ε / (R⊕ + h)) − ε (Wertz & Larson, *Space Mission Analysis and
+    Design*, 3rd ed., §5.2, eq. 5-5 with the spherical Earth).
+    """
+    eps = math.radians(min_elevation_deg)
+    ratio = R_EARTH_KM * math.cos(eps) / (R_EARTH_KM + np.asarray(altitude_km, dtype=float))
+    return np.arccos(np.clip(ratio, -1.0, 1.0)) - eps
+
+
+def coverage_packets(r_itrs_km: np.ndarray, *, min_elevation_deg: float = 25.0,
+                     rgba: Sequence[int] = COVERAGE_RGBA,
+                     sat_ids: Sequence[int] | None = None) -> list[Packet]:
+    """Coverage footprints (ground ellipses) of satellites at one instant.
+
+    Parameters
+    ----------
+    r_itrs_km : ndarray (n_sats, 3)
+        Positions at that instant, ITRS km.
+    min_elevation_deg : float
+        Elevation mask of the users on the ground.
+    """
+    r = np.asarray(r_itrs_km, dtype=float)
+    ids = np.arange(len(r)) if sat_ids is None else np.asarray(sat_ids)
+    norm = np.linalg.norm(r, axis=1)
+    lat_deg = np.degrees(np.arcsin(r[:, 2] / norm))
+    lon_deg = np.degrees(np.arctan2(r[:, 1], r[:, 0]))
+    radius_m = footprint_half_angle_rad(norm - R_EARTH_KM, min_elevation_deg) * R_EARTH_KM * 1e3
+    ok = np.isfinite(radius_m) & (radius_m > 0)
+    return [Packet(id=f"coverage/{int(i)}",
+                   position=Position(cartographicDegrees=[float(lo), float(la), 0.0]),
+                   ellipse=Ellipse(semiMajorAxis=float(rad), semiMinorAxis=float(rad),
+                                   material=Material(solidColor=SolidColorMaterial(
+                                       color=Color(rgba=list(rgba)))),
+                                   outline=False))
+            for i, la, lo, rad in zip(ids[ok], lat_deg[ok], lon_deg[ok], radius_m[ok],
+                                      strict=True)]
+
+
+def route_packets(points_itrs_km: np.ndarray, *, name: str = "route",
+                  rgba: Sequence[int] = ROUTE_RGBA, width: float = 6.0) -> list[Packet]:
+    """A highlighted route (e.g. a shortest path from the latency analysis) at one instant.
+
+    Parameters
+    ----------
+    points_itrs_km : ndarray (n_hops + 1, 3)
+        The route's nodes in order (ground site, satellites…, ground site), ITRS km.
+    """
+    pts_m = np.asarray(points_itrs_km, dtype=float) * 1000.0
+    return [_polyline(f"route/{name}", pts_m, list(rgba), width=width, glow=True, name=name)]
+
+
+def scene_packets(*, ground: GroundSegment | None = None,
+                  extra: Iterable[Packet] = ()) -> list[dict]:
+    """JSON-ready packets of a small scene: ground sites plus any ``extra`` packets."""
+    packets = [*(ground_site_packets(ground) if ground is not None else []), *extra]
+    return to_packets(document(packets))
+
+
+__all__ = ["ROLE_RGBA", "coverage_packets", "document", "footprint_half_angle_rad",
+           "ground_site_packets", "isl_packets", "route_packets", "scene_packets",
+           "site_packet", "to_packets"]

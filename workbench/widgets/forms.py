@@ -1,0 +1,288 @@
+"""ipywidgets forms generated from the model's field metadata.
+
+One table, :data:`WIDGET_MAPPING`, turns each :class:`~workbench.model.FieldSpec` kind
+into a widget (as Panel's ``Param.mapping`` does); :class:`ModelForm` lays the widgets out
+with the unit, bounds and description from the model, and sends every edit back through
+``Model.model_validate`` (never ``model_copy``, which skips validation). An invalid value
+shows the model's error next to its field and the form keeps its last valid model.
+
+>>> from workbench.model import WalkerShell
+>>> form = ModelForm(WalkerShell())
+>>> form.widgets["altitude_km"].value = 600.0
+>>> form.value.altitude_km
+600.0
+"""
+from __future__ import annotations
+
+import html
+import types
+import typing
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from ..model.base import Model
+from ..model.errors import ModelError
+from ..model.fields import FieldSpec, describe
+
+LABEL_WIDTH = "190px"
+FIELD_WIDTH = "360px"
+ERROR_STYLE = "color:#c62828;font-size:12px"
+
+
+def _common(spec: FieldSpec) -> dict[str, Any]:
+    bounds = ""
+    if spec.minimum is not None or spec.maximum is not None:
+        lo = "" if spec.minimum is None else f"{spec.minimum:g}"
+        hi = "" if spec.maximum is None else f"{spec.maximum:g}"
+        bounds = f" [{lo} … {hi}{' ' + spec.unit if spec.unit else ''}]"
+    return {"description": spec.label, "tooltip": f"{spec.description}{bounds}",
+            "style": {"description_width": LABEL_WIDTH},
+            "layout": widgets.Layout(width=FIELD_WIDTH)}
+
+
+def _float_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
+    # Unbounded on purpose: an out-of-range value must reach the model, whose error
+    # (with the bound and why) is shown; a bounded widget would silently clamp it.
+    return widgets.FloatText(value=float(value), step=spec.step, **_common(spec))
+
+
+def _int_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
+    return widgets.IntText(value=int(value), step=int(spec.step or 1), **_common(spec))
+
+
+def _bool_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
+    return widgets.Checkbox(value=bool(value), indent=True, **_common(spec))
+
+
+def _choice_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
+    return widgets.Dropdown(options=list(spec.choices), value=value, **_common(spec))
+
+
+def _text_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
+    return widgets.Text(value="" if value is None else str(value), **_common(spec))
+
+
+def _optional_number_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
+    common = _common(spec)
+    return widgets.Text(value="" if value is None else f"{value:g}",
+                        placeholder="auto (empty)", **common)
+
+
+def _datetime_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
+    text = value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else str(
+        value or "")
+    return widgets.Text(value=text, placeholder="YYYY-MM-DDTHH:MM:SSZ", **_common(spec))
+
+
+WIDGET_MAPPING: dict[str, Callable[[FieldSpec, Any], widgets.ValueWidget]] = {
+    "float": _float_widget,
+    "int": _int_widget,
+    "bool": _bool_widget,
+    "choice": _choice_widget,
+    "text": _text_widget,
+    "datetime": _datetime_widget,
+    "optional_number": _optional_number_widget,
+}
+"""FieldSpec kind → widget factory ``(spec, value) -> widget``. ``model`` fields become
+nested :class:`ModelForm` s; ``other`` fields (tuples, unions) are left to the composite
+editors. ``optional_number`` is a float/int field that also accepts ``None`` (empty)."""
+
+
+def revalidate(model: Model, **changes: Any) -> Model:
+    """A validated copy of ``model`` with ``changes``: ``Model.model_validate`` on the
+    current field values (nested models passed as instances, not re-dumped), so every
+    validator runs; unlike ``model_copy(update=...)``, which skips validation."""
+    data = {name: getattr(model, name) for name in type(model).model_fields}
+    data.update(changes)
+    return type(model).model_validate(data)
+
+
+def _is_optional(cls: type, name: str) -> bool:
+    annotation = cls.model_fields[name].annotation
+    origin = typing.get_origin(annotation)
+    return origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(
+        annotation)
+
+
+def widget_kind(cls: type, spec: FieldSpec) -> str:
+    """The :data:`WIDGET_MAPPING` key for a field of ``cls``."""
+    if spec.kind in ("float", "int") and _is_optional(cls, spec.name):
+        return "optional_number"
+    return spec.kind
+
+
+def _from_widget(kind: str, spec: FieldSpec, raw: Any) -> Any:
+    """Widget value → model input (text that is not a number raises ValueError)."""
+    if kind == "optional_number":
+        text = str(raw).strip()
+        if not text:
+            return None
+        return int(text) if spec.kind == "int" else float(text)
+    return raw
+
+
+def _to_widget(kind: str, value: Any) -> Any:
+    if kind == "optional_number":
+        return "" if value is None else f"{value:g}"
+    if kind == "datetime":
+        return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else (
+            str(value or ""))
+    if kind == "text":
+        return "" if value is None else str(value)
+    return value
+
+
+class ModelForm(widgets.VBox):
+    """A form for one model instance, one widget per field, generated from ``describe``.
+
+    Parameters
+    ----------
+    model : Model
+        The starting (valid) instance; its class decides the fields.
+    fields : iterable of str, optional
+        Only these fields (default: all that have a widget kind).
+    exclude : iterable of str
+        Leave these fields out (a composite editor draws them).
+    nested : bool
+        Draw ``model``-kind fields as nested forms in an accordion.
+
+    Attributes
+    ----------
+    value : Model
+        The last valid model (a traitlet: ``form.observe(cb, "value")``).
+    errors : dict
+        Field → message of the current invalid input (empty when valid).
+    widgets : dict
+        Field → input widget; ``children_forms``: field → nested ModelForm.
+    """
+
+    value = traitlets.Instance(Model)
+    errors = traitlets.Dict()
+
+    def __init__(self, model: Model, *, fields: Iterable[str] | None = None,
+                 exclude: Iterable[str] = (), nested: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._cls = type(model)
+        self._syncing = False
+        self.widgets: dict[str, widgets.ValueWidget] = {}
+        self.kinds: dict[str, str] = {}
+        self.error_labels: dict[str, widgets.HTML] = {}
+        self.children_forms: dict[str, ModelForm] = {}
+        self._form_error = widgets.HTML()
+        wanted = set(fields) if fields is not None else None
+        rows: list[widgets.Widget] = []
+        nested_forms: list[tuple[str, ModelForm]] = []
+        self.specs = {s.name: s for s in describe(self._cls)}
+        for spec in self.specs.values():
+            if spec.name in set(exclude) or (wanted is not None and spec.name not in wanted):
+                continue
+            current = getattr(model, spec.name)
+            kind = widget_kind(self._cls, spec)
+            if kind == "model" and nested and isinstance(current, Model):
+                child = ModelForm(current)
+                child.observe(self._on_child, "value")
+                self.children_forms[spec.name] = child
+                nested_forms.append((spec.label, child))
+                continue
+            factory = WIDGET_MAPPING.get(kind)
+            if factory is None:
+                continue
+            widget = factory(spec, current)
+            widget.observe(self._on_edit, "value")
+            error = widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
+            self.widgets[spec.name] = widget
+            self.kinds[spec.name] = kind
+            self.error_labels[spec.name] = error
+            rows.append(widgets.HBox([widget, error]))
+        if nested_forms:
+            accordion = widgets.Accordion(children=[f for _, f in nested_forms])
+            for i, (label, _) in enumerate(nested_forms):
+                accordion.set_title(i, label)
+            rows.append(accordion)
+        rows.append(self._form_error)
+        self.children = rows
+        self.value = model
+        self.observe(self._on_value, "value")
+
+    @property
+    def model(self) -> Model:
+        """The last valid model (same as ``value``)."""
+        return self.value
+
+    # --- edits -> model ----------------------------------------------------------------
+    def _on_edit(self, change: dict) -> None:
+        if not self._syncing:
+            self.validate()
+
+    def _on_child(self, change: dict) -> None:
+        if not self._syncing:
+            self.validate()
+
+    def validate(self) -> bool:
+        """Validate the current widget values; on success update ``value``.
+
+        Returns True if valid; otherwise shows the errors and keeps the last valid model.
+        """
+        data = {name: getattr(self.value, name) for name in self._cls.model_fields}
+        parse_errors: dict[str, str] = {}
+        for name, widget in self.widgets.items():
+            try:
+                data[name] = _from_widget(self.kinds[name], self.specs[name], widget.value)
+            except ValueError:
+                parse_errors[name] = f"{widget.value!r} is not a number"
+        for name, child in self.children_forms.items():
+            data[name] = child.value
+        if parse_errors:
+            self._show_errors(parse_errors)
+            return False
+        try:
+            new = self._cls.model_validate(data)
+        except ModelError as exc:
+            errors: dict[str, str] = {}
+            for problem in exc.problems:
+                field = problem.field.split(".")[0]
+                key = field if field in self.widgets else ""
+                errors[key] = "; ".join(filter(None, [errors.get(key), str(problem)]))
+            self._show_errors(errors)
+            return False
+        self._show_errors({})
+        self._syncing = True
+        try:
+            self.value = new
+        finally:
+            self._syncing = False
+        return True
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        for name, label in self.error_labels.items():
+            message = errors.get(name, "")
+            label.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
+                           f"{html.escape(message)}</span>") if message else ""
+            self.widgets[name].add_class("wb-invalid") if message else self.widgets[
+                name].remove_class("wb-invalid")
+        general = errors.get("", "")
+        self._form_error.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
+                                  f"{html.escape(general)}</span>") if general else ""
+
+    # --- model -> widgets ------------------------------------------------------------
+    def _on_value(self, change: dict) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            model = change["new"]
+            for name, widget in self.widgets.items():
+                widget.value = _to_widget(self.kinds[name], getattr(model, name))
+            for name, child in self.children_forms.items():
+                child.value = getattr(model, name)
+            self._show_errors({})
+        finally:
+            self._syncing = False
+
+
+__all__ = ["WIDGET_MAPPING", "ModelForm", "revalidate", "widget_kind"]
