@@ -1,0 +1,124 @@
+"""The result of a capacity analysis: polars frames, a summary, figures on request."""
+from __future__ import annotations
+
+import html
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+FRAME_KEYS: dict[str, tuple[str, ...]] = {
+    "satellites": ("sat_id",),
+    "timeseries": ("time_utc", "sat_id"),
+    "constellation": ("time_utc",),
+}
+"""Frames that several parts contribute columns to, and the keys they are joined on."""
+
+FRAME_DESCRIPTIONS: dict[str, str] = {
+    "satellites": "one row per satellite: power, thermal, compute, data and radiation figures",
+    "timeseries": "every step of a few sample satellites: sunlight, power, battery, duty, TOPS",
+    "constellation": "every step, summed over the constellation",
+    "thermal": "the radiator against the payload's heat (one row)",
+    "radiator_curve": "radiator capacity and area needed against radiator temperature",
+    "in_view": "compute in view of each ground site at every step",
+    "in_view_stats": "percentiles of the compute in view of each site",
+    "data_pipeline": "remote-sensing data flow at every step, bent-pipe vs in-orbit",
+    "data_summary": "remote-sensing data per day, bent-pipe vs in-orbit",
+    "dose_depth": "dose rate and radiation life against shielding",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class CapacityResult:
+    """Frames and a summary from :func:`workbench.analyses.capacity` or one of its parts.
+
+    Frames are reached as ``result.frames["satellites"]``, ``result["satellites"]`` or
+    ``result.satellites``; :attr:`FRAME_DESCRIPTIONS` says what each holds and every
+    producing function documents its schema. ``summary`` is a flat dict of numbers (unit
+    suffixes in the keys) plus ``warnings``: what limits the system, in words.
+    """
+
+    frames: dict[str, pl.DataFrame]
+    summary: dict[str, Any] = field(default_factory=dict)
+    title: str = "Capacity"
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        try:
+            return self.frames[name]
+        except KeyError:
+            raise KeyError(f"no frame {name!r}; frames: {sorted(self.frames)}") from None
+
+    def __getattr__(self, name: str) -> pl.DataFrame:
+        frames = self.__dict__.get("frames", {})
+        if name in frames:
+            return frames[name]
+        raise AttributeError(f"{type(self).__name__!r} has no attribute or frame {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.frames})
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.summary.get("warnings", []))
+
+    def merge(self, other: CapacityResult) -> CapacityResult:
+        """Both results in one: shared frames joined on their keys, summaries combined."""
+        frames = dict(self.frames)
+        for name, right in other.frames.items():
+            left = frames.get(name)
+            keys = FRAME_KEYS.get(name)
+            if left is None or keys is None:
+                frames[name] = right
+                continue
+            extra = [c for c in right.columns if c not in left.columns or c in keys]
+            frames[name] = left.join(right.select(extra), on=list(keys), how="left")
+        summary = {**self.summary, **other.summary}
+        summary["warnings"] = self.warnings + [w for w in other.warnings
+                                               if w not in self.warnings]
+        return CapacityResult(frames=frames, summary=summary, title=self.title)
+
+    def figures(self) -> dict[str, Any]:
+        """Plotly figures of the frames, by name (built by :mod:`workbench.viz.capacity`).
+
+        The viz layer is imported here, on request, so that importing the analyses never
+        imports plotly.
+        """
+        viz = importlib.import_module("workbench.viz.capacity")
+        return viz.capacity_figures(self.frames, self.summary)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{html.escape(_fmt(v))}</td></tr>"
+            for k, v in self.summary.items() if k != "warnings")
+        warnings = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        frames = "".join(
+            f"<li><code>{html.escape(name)}</code> {frame.height:,} × {frame.width}: "
+            f"{html.escape(FRAME_DESCRIPTIONS.get(name, ''))}</li>"
+            for name, frame in self.frames.items())
+        head = ""
+        if "satellites" in self.frames:
+            head = "<p>First satellites:</p>" + self.frames["satellites"].head(5)._repr_html_()
+        return (f"<div><b>{html.escape(self.title)}</b>"
+                + (f"<ul style='color:#a33'>{warnings}</ul>" if warnings else "")
+                + f"<table><tbody>{rows}</tbody></table>"
+                + f"<p>Frames:</p><ul>{frames}</ul>{head}</div>")
+
+    def __repr__(self) -> str:
+        frames = ", ".join(f"{n}[{f.height}×{f.width}]" for n, f in self.frames.items())
+        return f"CapacityResult({self.title!r}; frames: {frames})"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
+    return str(value)
+
+
+__all__ = ["CapacityResult", "FRAME_KEYS", "FRAME_DESCRIPTIONS"]
