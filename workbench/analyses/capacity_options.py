@@ -51,7 +51,7 @@ class CapacityOptions(Model):
         1.0, gt=0.0, le=1.0, step=0.05,
         description="Share of the effective INT8 TOPS the onboard model achieves")
     radiation_margin: float = quantity(
-        2.0, ge=1.0, le=10.0, step=0.5,
+        2.0, unit="×", ge=1.0, le=10.0, step=0.5,
         description="Radiation design margin: the part must tolerate this multiple of the "
                     "expected dose (2 is customary)")
     seu_per_bit_day: float | None = quantity(

@@ -55,7 +55,8 @@ class EventResponse(Model):
                                   description="Region of interest: western edge")
     lon_max_deg: float = quantity(180.0, unit="deg", ge=-180.0, le=180.0,
                                   description="Region of interest: eastern edge")
-    events_per_day: float = quantity(10.0, ge=0.0, le=1e6, description="Events to answer a day")
+    events_per_day: float = quantity(10.0, unit="1/day", ge=0.0, le=1e6,
+                                     description="Events to answer a day")
     deadline_s: float = quantity(600.0, unit="s", gt=0.0, le=1e7,
                                  description="Time from event to insight that still has value")
     processing_gop: float = quantity(500.0, unit="GOP", gt=0.0, le=1e9,

@@ -27,7 +27,7 @@ class ComputeChip(Model):
                                description="Total ionising dose the part tolerates")
     radiation_class: RadiationClass = quantity(
         "cots", description="cots (commercial), tolerant (screened/tested), hardened (by design)")
-    unit_cost_usd: float = quantity(unit="USD", ge=0.0, description="Unit cost")
+    unit_cost_usd: float = quantity(unit="USD", ge=0.0, le=1e10, description="Unit cost")
     source: str = quantity("", description="Where the figures come from")
 
     @property
@@ -104,7 +104,7 @@ class Platform(Model):
     shielding_mm_al: float = quantity(3.0, unit="mm Al", ge=0.0, le=50.0, step=0.5,
                                       description="Equivalent aluminium shielding of the "
                                                   "payload")
-    unit_cost_usd: float = quantity(0.0, unit="USD", ge=0.0,
+    unit_cost_usd: float = quantity(0.0, unit="USD", ge=0.0, le=1e10,
                                     description="Recurring cost of one bus")
     source: str = quantity("", description="Where the figures come from")
 

@@ -24,6 +24,19 @@ from .hardware import ComputePayload, Platform
 MAX_TIME_STEPS = 1_000_000
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, but text holding U+0085 (NEL) goes double-quoted as ``\\N``:
+    unquoted or single-quoted, the reader turns NEL into a line break."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def _catalog(kind: str, name: str) -> Any:
     from .. import datasets  # lazy: datasets builds model objects from the catalogs
 
@@ -86,8 +99,8 @@ class Scenario(Model):
 
     def to_yaml(self) -> str:
         """YAML text that :func:`load_scenario` turns back into an equal scenario."""
-        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True,
-                              width=100)
+        return yaml.dump(self.model_dump(mode="json"), Dumper=_Dumper, sort_keys=False,
+                         allow_unicode=True, width=100)
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "YAML") -> Scenario:

@@ -1,0 +1,189 @@
+"""Imports flow one way: model ← orbits ← analyses ← viz ← widgets ← dashboard ← cli.
+
+Two checks. A static scan (``ast``) of every module under ``workbench/`` finds every
+``import`` statement — at module level, inside functions and under ``TYPE_CHECKING`` alike —
+and ``importlib.import_module("workbench....")`` calls with a literal name, and checks each
+against the layer table. Then fresh interpreters check that importing the lower layers
+really leaves the drawing libraries unloaded, and that ``import workbench`` is light.
+"""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "workbench"
+
+LAYERS = {
+    "model": 0,
+    "datasets": 1,      # catalogs → model objects
+    "extensions": 1,    # entry-point registry of hardware, scenarios, analyses
+    "orbits": 2,
+    "analyses": 3,
+    "viz": 4,
+    "widgets": 5,
+    "dashboard": 6,
+    "cli": 7,
+    "__main__": 7,
+}
+"""A module may import workbench modules of its own layer or below, never above."""
+
+LAZY_EXCEPTIONS = {
+    ("model", "workbench.datasets"),          # Scenario resolves catalog names on load
+    ("model", "workbench.orbits.timegrid"),   # Scenario.time_grid builds the shared grid
+    ("analyses", "workbench.viz"),            # results' .figures() hand their frames to viz
+}
+"""Upward imports allowed only inside a function body (so importing model never runs them)."""
+
+DRAWING = ("ipywidgets", "panel", "plotly", "bokeh", "anywidget", "czml3", "matplotlib")
+"""Never imported by the layers that compute: model, datasets, orbits, analyses."""
+COMPUTING_LAYERS = {"model", "datasets", "extensions", "orbits", "analyses"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "workbench" else None
+
+
+def _resolve(module: str, is_package: bool, level: int, name: str | None) -> str:
+    if level == 0:
+        return name or ""
+    base = module.split(".")
+    if not is_package:
+        base = base[:-1]
+    base = base[: len(base) - (level - 1)]
+    return ".".join(base + ([name] if name else []))
+
+
+def _imports(path: Path) -> list[tuple[str, int, bool]]:
+    """(imported module, line, inside a function) for every import in the file; for
+    ``from package import name`` the target is ``package.name`` when that is a module."""
+    module = _module_name(path)
+    is_package = path.name == "__init__.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[str, int, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                      ast.Lambda))
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, child.lineno, in_function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                target = _resolve(module, is_package, child.level, child.module)
+                for alias in child.names:
+                    sub = f"{target}.{alias.name}"
+                    is_module = (PACKAGE.parent / Path(*sub.split("."))).with_suffix(
+                        ".py").exists() or (PACKAGE.parent / Path(*sub.split("."))).is_dir()
+                    found.append((sub if is_module else target, child.lineno, in_function))
+            elif (isinstance(child, ast.Call) and getattr(child.func, "attr", getattr(
+                    child.func, "id", None)) == "import_module" and child.args
+                    and isinstance(child.args[0], ast.Constant)
+                    and str(child.args[0].value).startswith("workbench")):
+                found.append((str(child.args[0].value), child.lineno, in_function))
+            visit(child, inner)
+
+    visit(tree, False)
+    return found
+
+
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE.parent)))
+def test_imports_follow_the_layer_table(path):
+    module = _module_name(path)
+    layer = _layer_of(module)
+    if layer is None:  # workbench/__init__.py: the lazy facade over every layer
+        return
+    assert layer in LAYERS, f"{module}: add its layer to LAYERS in tests/test_layers.py"
+    wrong = []
+    for target, line, in_function in _imports(path):
+        target_layer = _layer_of(target)
+        if target_layer is None and target != "workbench":
+            top = target.split(".")[0]
+            if layer in COMPUTING_LAYERS and top in DRAWING:
+                wrong.append(f"line {line}: {module} ({layer}) imports {target}, a drawing "
+                             "library: the computing layers stay UI-free")
+            continue
+        if target == "workbench" or target_layer not in LAYERS:
+            continue
+        if LAYERS[target_layer] <= LAYERS[layer]:
+            continue
+        if in_function and any(layer == lay and (target == allowed or target.startswith(
+                allowed + ".")) for lay, allowed in LAZY_EXCEPTIONS):
+            continue
+        wrong.append(f"line {line}: {module} ({layer}) imports {target} ({target_layer}), "
+                     "a layer above it")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_scan_sees_the_known_lazy_imports():
+    scenario = PACKAGE / "model" / "scenario.py"
+    lazy = {(t, f) for t, _, f in _imports(scenario) if _layer_of(t) != "model"}
+    assert ("workbench.datasets", True) in lazy
+    assert ("workbench.orbits.timegrid", True) in lazy
+
+
+def _loaded_after(run_python, source: str, watch: tuple[str, ...]) -> list[str]:
+    probe = (f"{source}\nimport json, sys\n"
+             f"print(json.dumps(sorted(m for m in {list(watch)!r} if m in sys.modules)))")
+    return json.loads(run_python(probe).stdout.strip().splitlines()[-1])
+
+
+UI = ("ipywidgets", "panel", "plotly", "bokeh", "anywidget", "czml3")
+
+
+def test_analyses_import_leaves_drawing_libraries_out(run_python):
+    assert _loaded_after(run_python, "import workbench.analyses", UI) == []
+
+
+def test_orbits_propagate_leaves_drawing_libraries_out(run_python):
+    source = "import workbench.orbits\nworkbench.orbits.propagate"
+    assert _loaded_after(run_python, source, UI) == []
+
+
+def test_every_computing_module_leaves_drawing_libraries_out(run_python):
+    source = """
+import importlib, pkgutil, workbench
+for sub in ("model", "orbits", "analyses"):
+    package = importlib.import_module(f"workbench.{sub}")
+    for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        importlib.import_module(info.name)
+importlib.import_module("workbench.datasets")
+"""
+    assert _loaded_after(run_python, source, UI) == []
+
+
+def test_bare_import_is_light(run_python):
+    heavy = ("polars", "numpy", "skyfield", "pydantic", "scipy", *UI)
+    assert _loaded_after(run_python, "import workbench", heavy) == []
+
+
+def test_cli_help_is_light(run_python):
+    source = "import workbench.cli\nworkbench.cli.build_parser()"
+    assert _loaded_after(run_python, source, ("polars", "skyfield", "scipy", *UI)) == []
+
+
+@pytest.mark.parametrize("package", ["workbench.orbits", "workbench.analyses"])
+def test_exported_names_stay_functions_after_submodule_imports(run_python, package):
+    """An exported name that is also a submodule's name (``orbits.propagate`` once,
+    ``analyses.business``) must not turn into the module once that submodule is imported:
+    the import system sets the package attribute to the submodule after loading it."""
+    source = f"""
+import importlib, pkgutil, types
+package = importlib.import_module({package!r})
+for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+    importlib.import_module(info.name)
+print([n for n in package.__all__ if isinstance(getattr(package, n), types.ModuleType)])
+"""
+    assert run_python(source).stdout.strip() == "[]"
