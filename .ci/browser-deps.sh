@@ -15,8 +15,10 @@ fi
 chromium --version
 
 if ! command -v npm >/dev/null 2>&1; then
-    echo "npm is missing: apt-get install -y npm (needed to install the Cesium build)" >&2
-    exit 1
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends npm
 fi
 # npm install cesium@1.145.0 into the workbench cache (no-op when already there)
 uv run python -c "from workbench.widgets.cesium import install_cesium; print('cesium:', install_cesium())"

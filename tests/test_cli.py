@@ -194,3 +194,21 @@ def test_validate_notes_settings_that_mislead(tmp_path, small_scenario, capsys):
     out = capsys.readouterr().out
     assert "note: step_s=600" in out
     assert "no ground sites" in out
+
+
+def test_cesium_install_uses_an_existing_build_without_npm(tmp_path, capsys, monkeypatch):
+    build = tmp_path / "node_modules" / "cesium" / "Build" / "Cesium"
+    build.mkdir(parents=True)
+    (build / "index.js").write_text("export {};\n")
+    monkeypatch.setattr("workbench.widgets.cesium.shutil.which", lambda name: None)
+    assert main(["cesium", "install", "--dest", str(tmp_path), "--no-jupyter"]) == 0
+    out = capsys.readouterr().out
+    assert str(build) in out and "WORKBENCH_CESIUM_DIR" in out
+
+
+def test_cesium_install_without_npm_exits_2_saying_what_to_install(tmp_path, capsys,
+                                                                    monkeypatch):
+    monkeypatch.setattr("workbench.widgets.cesium.shutil.which", lambda name: None)
+    assert main(["cesium", "install", "--dest", str(tmp_path), "--no-jupyter"]) == 2
+    err = capsys.readouterr().err
+    assert "npm" in err and "not found" in err and "WORKBENCH_CESIUM_URL" in err

@@ -322,9 +322,51 @@ def _add_validate(subparsers: Any) -> None:
     parser.set_defaults(func=_validate)
 
 
+def _cesium_install(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .widgets.cesium import CESIUM_VERSION, install_cesium
+    from .widgets.jupyter_server import enable
+
+    version = args.version or CESIUM_VERSION
+    print(f"installing CesiumJS {version} from the npm registry …", file=sys.stderr)
+    try:
+        build = install_cesium(args.dest, version, force=args.force)
+    except subprocess.CalledProcessError as exc:
+        output = exc.stdout.decode(errors="replace") if exc.stdout else ""
+        raise UsageError(f"npm install cesium@{version} failed (exit {exc.returncode}):\n"
+                         f"{output.strip()}") from None
+    except RuntimeError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Cesium build  {build}")
+    if args.dest is not None:
+        print(f"Point the globe at it: export WORKBENCH_CESIUM_DIR={build}")
+    if not args.no_jupyter:
+        print(f"JupyterLab    serves it through the workbench server extension ({enable()})")
+    return EXIT_OK
+
+
+def _add_cesium(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "cesium", help="install CesiumJS locally for offline globes",
+        description="Offline globes: install the CesiumJS build from the npm registry (needs "
+                    "Node.js/npm) and serve it to JupyterLab, so the globe needs no CDN.")
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    install = actions.add_parser("install", help="npm-install the Cesium build into the cache")
+    install.add_argument("--dest", type=Path, default=None,
+                         help="npm prefix to install into (default: the workbench cache, "
+                              "~/.cache/workbench/cesium/VERSION)")
+    install.add_argument("--version", default=None, help="CesiumJS version (default: pinned)")
+    install.add_argument("--force", action="store_true", help="reinstall even if present")
+    install.add_argument("--no-jupyter", action="store_true",
+                         help="do not enable the JupyterLab server extension")
+    install.set_defaults(func=_cesium_install)
+
+
 # --------------------------------------------------------------------------- main
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_scenarios, _add_validate)
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_scenarios, _add_validate,
+                                                _add_cesium)
 
 
 def build_parser() -> argparse.ArgumentParser:
