@@ -20,26 +20,22 @@ import sys
 import traceback
 from collections.abc import Callable
 
+from ..orbits._subprocess_pool import SubprocessPool
 
-class RoutingPool:
+
+class RoutingPool(SubprocessPool):
     """``n_workers`` routing processes; :meth:`run` hands out chunk tasks as they free up."""
 
-    def __init__(self, n_workers: int):
-        import subprocess
+    worker_name = "routing worker"
+    single_process_hint = "latency(..., workers=1) stays in one process"
 
-        package_root = os.path.dirname(os.path.dirname(os.path.dirname(
-            os.path.abspath(__file__))))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH",
-                                                                               "")) if p)
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[var] = "1"  # one busy core per worker
+    def __init__(self, n_workers: int):
         self.processes = []
         try:
-            for _ in range(n_workers):
-                self.processes.append(subprocess.Popen(
-                    [sys.executable, "-m", "workbench.analyses._routing_worker"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
+            # one busy core per worker
+            self._spawn("workbench.analyses._routing_worker", n_workers, env_updates={
+                var: "1" for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                     "MKL_NUM_THREADS")})
         except BaseException:
             self.close(kill=True)
             raise
@@ -78,36 +74,6 @@ class RoutingPool:
                         busy[process.pid] = nxt
                     else:
                         selector.unregister(process.stdout)
-
-    @staticmethod
-    def _send(process, message) -> None:
-        try:
-            pickle.dump(message, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            process.stdin.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            raise RuntimeError(f"routing worker process {process.pid} ended (exit code "
-                               f"{process.wait()}) before its work was done; "
-                               "latency(..., workers=1) stays in one process") from None
-
-    def close(self, *, kill: bool = False) -> None:
-        """End the workers: closing their input ends them; ``kill`` stops them at once."""
-        import subprocess
-
-        for process in self.processes:
-            if kill:
-                process.kill()
-            try:
-                process.stdin.close()
-            except OSError:
-                pass
-        for process in self.processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            process.stdout.close()
-        self.processes = []
 
     def __enter__(self) -> RoutingPool:
         return self

@@ -33,6 +33,8 @@ import traceback
 
 import numpy as np
 
+from ._subprocess_pool import SubprocessPool
+
 EARTH_ROTATION_RAD_PER_S = 7.292115146706979e-5
 """Earth's rotation rate (Vallado et al. 2006, AIAA 2006-6753, ``teme2ecef``), for ITRS
 velocities relative to the ground."""
@@ -215,7 +217,7 @@ def _shared_fd(n_bytes: int) -> int:
     return fd
 
 
-class WorkerPool:
+class WorkerPool(SubprocessPool):
     """Worker processes sharing one memory block, for one propagation.
 
     Each worker is ``python -m workbench.orbits._sgp4_worker``: a plain subprocess, not
@@ -229,10 +231,11 @@ class WorkerPool:
     ``set_matrices(m)`` (rotations computed meanwhile), ``wait()``, ``close()``.
     """
 
+    worker_name = "SGP4 worker"
+    single_process_hint = "propagate(..., workers=1) stays in one process"
+
     def __init__(self, n_workers: int, layout: dict[str, tuple], elements: bytes, *,
                  is_itrs: bool, chunk_sats: int):
-        import subprocess
-
         self.layout, self.processes = layout, []
         self.pending: list = []
         self.busy: dict[int, tuple[int, int]] = {}
@@ -241,15 +244,7 @@ class WorkerPool:
             self.map = mmap.mmap(fd, layout["size"][0])
             self.arrays = views(self.map, layout)
             self.arrays["elements"][:] = np.frombuffer(elements, dtype=np.uint8)
-            package_root = os.path.dirname(os.path.dirname(os.path.dirname(
-                os.path.abspath(__file__))))
-            env = dict(os.environ)
-            env["PYTHONPATH"] = os.pathsep.join(
-                p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-            for _ in range(n_workers):
-                self.processes.append(subprocess.Popen(
-                    [sys.executable, "-m", "workbench.orbits._sgp4_worker"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(fd,), env=env))
+            self._spawn("workbench.orbits._sgp4_worker", n_workers, pass_fds=(fd,))
             self.setup = {"fd": fd, "layout": layout, "is_itrs": is_itrs,
                           "chunk_sats": chunk_sats}
         except BaseException:
@@ -308,35 +303,6 @@ class WorkerPool:
         self.busy[process.pid] = task
         return True
 
-    @staticmethod
-    def _send(process, message) -> None:
-        try:
-            pickle.dump(message, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            process.stdin.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            raise RuntimeError(f"SGP4 worker process {process.pid} ended (exit code "
-                               f"{process.wait()}) before its work was done; "
-                               "propagate(..., workers=1) stays in one process") from None
-
-    def close(self, *, kill: bool = False) -> None:
-        """End the workers: closing their input ends them; ``kill`` stops them at once."""
-        import subprocess
-
-        for process in self.processes:
-            if kill:
-                process.kill()
-            try:
-                process.stdin.close()
-            except OSError:
-                pass
-        for process in self.processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            process.stdout.close()
-        self.processes = []
 
 
 def main() -> None:
