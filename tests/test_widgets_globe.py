@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 
 from workbench.model import Constellation, GroundSegment, GroundSite
@@ -197,3 +199,51 @@ def test_standalone_page_has_state_and_buffers(globe, tmp_path):
     assert (tmp_path / "positions.bin").read_bytes() == globe.positions
     apply_browser_sets(globe, [{"status": "ready"}, {"time_index": 3}])
     assert (globe.status, globe.time_index) == ("ready", 3)
+
+
+def test_show_route_draws_the_latency_path_through_its_satellites(small_scenario):
+    """The route drawn for the globe is the latency analysis's path: site, the path's
+    satellites where SGP4 puts them at that instant, site (checked against propagate)."""
+    from workbench.analyses import latency
+    from workbench.analyses.latency import UnreachableWarning
+    from workbench.orbits.frames import geodetic_to_itrs
+
+    scenario = small_scenario.replace(
+        constellation=Constellation.walker(550.0, 53.0, 12, 12, 1, name="grid"),
+        platform=small_scenario.platform.replace(isl_max_range_km=5000.0),
+        ground=GroundSegment(sites=(
+            GroundSite(name="Beijing", lat_deg=39.9, lon_deg=116.4, role="user"),
+            GroundSite(name="Shanghai", lat_deg=31.2, lon_deg=121.5, role="user"))),
+        duration_s=1800.0)
+    with warnings.catch_warnings():  # some steps may have no route; we draw a routed one
+        warnings.simplefilter("ignore", UnreachableWarning)
+        result = latency(scenario, keep_paths=True)
+    reachable = result.rtt.filter(pl.col("is_reachable"))
+    assert len(reachable) > 0
+    when = reachable["time_utc"][0]
+    globe = Globe(scenario.constellation, grid=scenario.time_grid)
+    sat_ids = globe.show_route(result, "Beijing", "Shanghai", when)
+    assert sat_ids == result.path("Beijing", "Shanghai", when) and sat_ids
+    route = next(p for p in globe.czml if p["id"].startswith("route/"))
+    points_m = np.asarray(route["polyline"]["positions"]["cartesian"]).reshape(-1, 3)
+    instant = TimeGrid(start=when, duration_s=0.0, step_s=60.0)
+    sats_km = propagate(scenario.constellation, instant, epoch=scenario.epoch_utc)[sat_ids, 0]
+    expected_km = np.vstack([geodetic_to_itrs(39.9, 116.4, 0.0), sats_km,
+                             geodetic_to_itrs(31.2, 121.5, 0.0)])
+    np.testing.assert_allclose(points_m / 1000.0, expected_km, atol=1e-3)
+    assert "Beijing → Shanghai" in globe.status
+
+
+def test_show_route_of_an_unreachable_instant_clears_and_says_so(small_scenario):
+    from workbench.analyses import latency
+    from workbench.analyses.latency import UnreachableWarning
+
+    with pytest.warns(UnreachableWarning):  # the analysis says which pairs break, and why
+        result = latency(small_scenario, keep_paths=True)
+    unreachable = result.rtt.filter(~pl.col("is_reachable"))
+    assert len(unreachable) > 0  # 6 satellites cannot link Beijing and Kashi all the time
+    globe = Globe(small_scenario.constellation, grid=small_scenario.time_grid)
+    row = unreachable.row(0, named=True)
+    assert globe.show_route(result, row["source"], row["destination"], row["time_utc"]) == []
+    assert "unreachable" in globe.status
+    assert not any(p["id"].startswith("route/") for p in globe.czml)

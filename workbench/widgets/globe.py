@@ -142,6 +142,7 @@ class Globe(anywidget.AnyWidget):
         self._ground_callbacks: list[Callable[[GroundSite], None]] = []
         self._info: Callable[[int], str] | None = None
         self._r_km: np.ndarray | None = None
+        self._epoch: datetime | None = None
         self.observe(self._on_selected, "selected_sat_id")
         self.observe(self._on_picked, "picked_site")
         if constellation is not None:
@@ -162,6 +163,7 @@ class Globe(anywidget.AnyWidget):
             grid = default_grid(constellation)
         r_km = propagate(constellation, grid, frame="itrs", epoch=epoch, on_error="ignore")
         self.constellation, self.grid, self._r_km = constellation, grid, r_km
+        self._epoch = epoch
         self.n_failed_sats = int((~np.isfinite(r_km).all(axis=(1, 2))).sum())
         with self.hold_sync():
             self.epoch_utc = grid.start.isoformat().replace("+00:00", "Z")
@@ -188,6 +190,43 @@ class Globe(anywidget.AnyWidget):
         from ..viz.czml import scene_packets
 
         self.czml = scene_packets(ground=self.ground, extra=self._extra_czml)
+
+    def show_route(self, latency: Any, source: str, destination: str,
+                   time_utc: datetime | int = 0) -> list[int]:
+        """Highlight the route ``source`` → ``destination`` of a latency result at one instant.
+
+        ``latency`` is a :class:`workbench.analyses.latency.LatencyResult` of the shown
+        constellation; ``time_utc`` is a datetime or an index of its time grid. The route
+        (site, satellites…, site) is drawn where the satellites are at that instant, and
+        replaces any extra CZML shown before. Returns the route's satellites (``[]`` when
+        the pair is unreachable then, with ``status`` saying so).
+        """
+        from ..orbits.frames import geodetic_to_itrs
+        from ..orbits.propagation import propagate
+        from ..viz.czml import route_packets
+
+        if self.constellation is None:
+            raise ValueError("show_route: no constellation is shown yet")
+        if isinstance(time_utc, int):
+            times = latency.rtt["time_utc"].unique().sort()
+            time_utc = times[min(max(time_utc, 0), len(times) - 1)]
+        sat_ids = latency.path(source, destination, time_utc)
+        if not sat_ids:
+            self.show_czml([])
+            self.status = f"{source} → {destination}: unreachable at {time_utc:%H:%M:%S} UTC"
+            return []
+        instant = TimeGrid(start=time_utc, duration_s=0.0, step_s=60.0)
+        r_km = propagate(self.constellation, instant, frame="itrs",
+                         epoch=self._epoch or (self.grid.start if self.grid else None),
+                         on_error="ignore")[sat_ids, 0]
+        sites = {row["site"]: row for row in latency.sites.iter_rows(named=True)}
+        ends = [geodetic_to_itrs(sites[n]["lat_deg"], sites[n]["lon_deg"],
+                                 sites[n]["altitude_m"] / 1000.0) for n in (source, destination)]
+        points = np.vstack([ends[0], r_km, ends[1]])
+        self.show_czml(route_packets(points, name=f"{source} → {destination}"))
+        self.status = (f"{source} → {destination} at {time_utc:%H:%M:%S} UTC: "
+                       f"{len(sat_ids)} satellites")
+        return list(sat_ids)
 
     def positions_at(self, time_index: int | None = None) -> np.ndarray:
         """Positions (n_sats, 3) ITRS km at a step of the display grid (default: current)."""
