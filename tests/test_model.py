@@ -69,6 +69,14 @@ def test_unknown_field_is_named():
     assert "not a known field" in str(err)
 
 
+def test_misspelt_field_suggests_the_right_name_even_when_nested():
+    err = _error(lambda: Constellation(shells=[{"altitud_km": 500.0}]))
+    assert "shells.0.altitud_km=500.0" in str(err)
+    assert "did you mean altitude_km?" in str(err)
+    err = _error(lambda: WalkerShell(zzz=1))
+    assert "known fields: name, altitude_km" in str(err)
+
+
 def test_bad_role_lists_the_allowed_roles():
     err = _error(lambda: GroundSite(name="x", lat_deg=0, lon_deg=0, role="satellite"))
     text = str(err)

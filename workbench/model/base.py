@@ -68,6 +68,21 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix and name else prefix or name
 
 
+def _suggest(cls: type, loc: tuple) -> str:
+    """'; did you mean step_s?' for a misspelt field name, else a hint to check it."""
+    import difflib
+
+    owner: Any = cls
+    if len(loc) > 1:
+        info = _field_info(cls, loc[:-1])
+        owner = _inner(info.annotation) if info is not None else None
+    fields = getattr(owner, "model_fields", None) if isinstance(owner, type) else None
+    if not fields or not isinstance(loc[-1], str):
+        return " (check the spelling)"
+    close = difflib.get_close_matches(loc[-1], list(fields), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else f"; known fields: {', '.join(fields)}"
+
+
 def problems_from(exc: ValidationError, cls: type) -> list[Problem]:
     """Translate pydantic's errors into ``field=value: what is allowed`` problems."""
     problems = []
@@ -105,7 +120,7 @@ def problems_from(exc: ValidationError, cls: type) -> list[Problem]:
         elif kind == "missing":
             message = "is required"
         elif kind == "extra_forbidden":
-            message = "is not a known field (check the spelling)"
+            message = "is not a known field" + _suggest(cls, loc)
         problems.append(Problem(field, err.get("input", "<missing>") if kind != "missing"
                                 else "<missing>", message))
     return problems
