@@ -36,18 +36,13 @@ AGREE_MS = 1e-6
 
 def hypatia_scenario(duration_s: float = 86400.0, step_s: float = 60.0):
     from workbench import datasets
-    from workbench.model import GroundSegment, GroundSite, Scenario
+    from workbench.model import Scenario
 
-    cities = datasets.hypatia_ground_stations()
-    sites = tuple(GroundSite(name=name, lat_deg=lat, lon_deg=lon, altitude_m=alt,
-                             min_elevation_deg=25.0)
-                  for name, lat, lon, alt in cities.select("name", "lat_deg", "lon_deg",
-                                                           "altitude_m").iter_rows())
     return Scenario(name="hypatia-starlink-s1", epoch_utc=datetime(2026, 6, 21, tzinfo=UTC),
                     duration_s=duration_s, step_s=step_s,
                     constellation=datasets.constellation("starlink-s1"),
                     platform=datasets.platform("starlink-v1-class"),
-                    payload={"chip": "jetson-agx-orin"}, ground=GroundSegment(sites=sites))
+                    payload={"chip": "jetson-agx-orin"}, ground=datasets.hypatia_ground_segment())
 
 
 def reference_rtt_ms(scenario, positions_km: np.ndarray, steps: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 
 from workbench import datasets
 from workbench.analyses.latency import latency
-from workbench.model import GroundSegment, GroundSite, Scenario
+from workbench.model import Scenario
 
 ONE_NANOSECOND_MS = 1e-6
 CITIES = ["London", "New-York-Newark", "Tokyo", "Sydney", "São-Paulo", "Moskva-(Moscow)",
@@ -21,15 +21,11 @@ CITIES = ["London", "New-York-Newark", "Tokyo", "Sydney", "São-Paulo", "Moskva-
 def hypatia_scenario(duration_s: float, step_s: float) -> Scenario:
     cities = datasets.hypatia_ground_stations()
     assert len(cities) == 100
-    sites = tuple(GroundSite(name=n, lat_deg=la, lon_deg=lo, altitude_m=alt,
-                             min_elevation_deg=25.0)
-                  for n, la, lo, alt in cities.select("name", "lat_deg", "lon_deg",
-                                                      "altitude_m").iter_rows())
     return Scenario(name="hypatia", epoch_utc=datetime(2026, 6, 21, tzinfo=UTC),
                     duration_s=duration_s, step_s=step_s,
                     constellation=datasets.constellation("starlink-s1"),
                     platform=datasets.platform("starlink-v1-class"),
-                    payload={"chip": "jetson-agx-orin"}, ground=GroundSegment(sites=sites))
+                    payload={"chip": "jetson-agx-orin"}, ground=datasets.hypatia_ground_segment())
 
 
 @pytest.fixture(scope="module")

@@ -532,6 +532,21 @@ def hypatia_ground_stations() -> pl.DataFrame:
     return _hypatia().clone()
 
 
+def hypatia_ground_segment(*, min_elevation_deg: float = 25.0) -> GroundSegment:
+    """Hypatia's 100 cities as user sites with its 25° elevation mask (Kassing et al.,
+    IMC 2020), ready for ``Scenario(ground=...)``.
+
+    >>> len(hypatia_ground_segment())
+    100
+    """
+    cities = _hypatia()
+    return GroundSegment(sites=tuple(
+        GroundSite(name=name, lat_deg=lat, lon_deg=lon, altitude_m=alt, role="user",
+                   min_elevation_deg=min_elevation_deg)
+        for name, lat, lon, alt in cities.select("name", "lat_deg", "lon_deg",
+                                                 "altitude_m").iter_rows()))
+
+
 # --- the Starlink TLE snapshot --------------------------------------------------------------
 
 def starlink_tle_path() -> Path:
