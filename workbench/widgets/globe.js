@@ -372,8 +372,12 @@ async function start(model, el, root, frame, status, info, state, setStatus) {
       const rect = scene.canvas.getBoundingClientRect();
       return p ? { x: rect.left + p.x, y: rect.top + p.y } : null;
     },
+    // Window coordinates of satellite i, or null when the Earth hides it from the camera.
     satWindow(i) {
-      const p = Cesium.SceneTransforms.worldToWindowCoordinates(scene, points.get(i).position);
+      const position = points.get(i).position;
+      const occluder = new Cesium.EllipsoidalOccluder(scene.globe.ellipsoid, viewer.camera.positionWC);
+      if (!occluder.isPointVisible(position)) return null;
+      const p = Cesium.SceneTransforms.worldToWindowCoordinates(scene, position);
       const rect = scene.canvas.getBoundingClientRect();
       return p ? { x: rect.left + p.x, y: rect.top + p.y } : null;
     },
