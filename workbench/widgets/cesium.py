@@ -10,7 +10,8 @@ Resolution order of the Cesium base URL (a directory URL ending in ``/`` that ho
 4. the pinned CDN build, :data:`CESIUM_CDN_URL`.
 
 The globe tries these in order and uses the first that loads, so an air-gapped
-deployment needs only ``install_cesium()`` (npm registry) or a mirror URL.
+deployment needs only ``install_cesium()`` (npm registry) or a mirror URL. Under Panel,
+:mod:`workbench.dashboard.globe` serves the same local build as a static directory.
 
 Command line (the lead's CLI wraps the same function)::
 

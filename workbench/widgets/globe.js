@@ -365,6 +365,8 @@ async function start(model, el, root, frame, status, info, state, setStatus) {
       }
       return scene.globe.tilesLoaded;
     },
+    // The model's value of a synced name, as this page sees it (tests of the wiring).
+    state(name) { return model.get(name); },
     // Window coordinates of a point on the ground (for tests that click the globe).
     toWindow(lonDeg, latDeg) {
       const p = Cesium.SceneTransforms.worldToWindowCoordinates(
