@@ -32,10 +32,17 @@ def timescale():
 
 @cache
 def ephemeris_de421():
-    """JPL DE421 from ``skyfield-data`` (shipped with the package, never downloaded)."""
+    """JPL DE421 from ``skyfield-data`` (shipped with the package, never downloaded).
+
+    Loaded once per process and closed at exit (its file stays open while in use).
+    """
+    import atexit
+
     from skyfield.api import Loader
 
-    return Loader(str(skyfield_data_dir()), verbose=False)("de421.bsp")
+    kernel = Loader(str(skyfield_data_dir()), verbose=False)("de421.bsp")
+    atexit.register(kernel.close)
+    return kernel
 
 
 def teme_to_gcrs_matrices(t) -> np.ndarray:
