@@ -13,7 +13,8 @@ from workbench.analyses.placement import placement
 from workbench.model import (ComputeChip, ComputePayload, Constellation, EventResponse,
                              GroundSegment, GroundSite, Platform, Scenario)
 from workbench.orbits.propagation import ephemeris
-from workbench.viz.latency import (hops_figure, insight_cdf_figure, placement_figure,
+from workbench.viz.latency import (hops_figure, insight_cdf_figure, latency_figures,
+                                   placement_figure,
                                    placement_wins_figure, route_map_figure,
                                    rtt_over_time_figure, rtt_vs_distance_figure)
 
@@ -46,6 +47,12 @@ def test_latency_figures(scenario):
     fig = rtt_vs_distance_figure(result.summary, label_top=2)
     assert [t.name for t in fig.data][:2] == ["constellation (median)", "speed of light (2d/c)"]
     assert hops_figure(result.rtt).data[0].type == "bar"
+    # what the Workbench's Latency tab draws: the same three, by title
+    figures = latency_figures(result)
+    assert list(figures) == ["RTT over time", "Space vs fibre", "Links per route"]
+    assert len(figures["RTT over time"].data) == 2 * 6
+    median = figures["Space vs fibre"].data[0]
+    assert sorted(median.y) == sorted(result.summary["rtt_ms_p50"].drop_nulls().to_list())
     reachable = result.rtt.filter("is_reachable").row(0, named=True)
     src, dst = str(reachable["source"]), str(reachable["destination"])
     sats = result.path(src, dst, reachable["time_utc"])

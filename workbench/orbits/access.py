@@ -184,7 +184,7 @@ def _geometry(rho: np.ndarray, rho_dot: np.ndarray, up: np.ndarray, mask_deg: np
 def _windows_chunk(r: np.ndarray, v: np.ndarray, pos: np.ndarray, enu: np.ndarray,
                    masks: np.ndarray, max_range: np.ndarray, offsets: np.ndarray,
                    sat_offset: int) -> dict[str, np.ndarray]:
-    n_sites, (n_sats, n_times) = len(pos), r.shape[:2]
+    n_sats, n_times = r.shape[:2]
     up = enu[:, 2]
     rho = r[None] - pos[:, None, None, :]
     el, rate, vis = _geometry(rho, v[None], up[:, None, None, :], masks[:, None, None],

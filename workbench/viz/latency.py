@@ -11,7 +11,7 @@ import polars as pl
 
 __all__ = ["rtt_over_time_figure", "rtt_vs_distance_figure", "hops_figure",
            "placement_figure", "placement_wins_figure", "insight_cdf_figure",
-           "route_map_figure"]
+           "route_map_figure", "latency_figures"]
 
 _TEMPLATE = "plotly_white"
 _C_KM_PER_MS = 299.792458
@@ -199,3 +199,13 @@ def route_map_figure(sat_ids: Sequence[int], sat_positions: pl.DataFrame,
     fig.update_layout(template=_TEMPLATE, title=title or f"Route {source} → {destination}",
                       margin={"l": 0, "r": 0, "t": 40, "b": 0})
     return fig
+
+
+def latency_figures(result) -> dict[str, go.Figure]:  # noqa: ANN001  (a LatencyResult)
+    """The figures of a ``LatencyResult`` by title (what the Workbench's Latency tab shows):
+    RTT over time with the fibre reference, RTT against distance, and links per route."""
+    return {
+        "RTT over time": rtt_over_time_figure(result.rtt, summary=result.summary),
+        "Space vs fibre": rtt_vs_distance_figure(result.summary),
+        "Links per route": hops_figure(result.rtt),
+    }

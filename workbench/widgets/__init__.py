@@ -17,6 +17,7 @@ _EXPORTS = {
     "ConstellationBuilder": "workbench.widgets.constellation_builder",
     "HardwareDesigner": "workbench.widgets.hardware_designer",
     "ScenarioEditor": "workbench.widgets.scenario_editor",
+    "RoutePicker": "workbench.widgets.route_picker",
     "Workbench": "workbench.widgets.workbench",
     "install_cesium": "workbench.widgets.cesium", "serve_cesium": "workbench.widgets.cesium",
     "set_cesium_url": "workbench.widgets.cesium", "set_ion_token": "workbench.widgets.cesium",

@@ -3,7 +3,8 @@
 Tabs of generated forms (constellation, hardware, scenario) beside the CesiumJS globe,
 and below them analysis tabs (plotly) that recompute when the scenario changes, with a
 progress bar. Clicking the ground adds a site of the chosen role; clicking a satellite
-shows its power and compute state.
+shows its power and compute state. The Latency tab has a :class:`RoutePicker` that draws
+a pair's route at a chosen time step on the globe.
 
 Analyses plug in by convention: module ``workbench.analyses.<name>`` with a function
 ``<name>(scenario, **inputs)`` and, for figures, ``workbench.viz.<name>.<name>_figures
@@ -29,6 +30,7 @@ from .constellation_builder import ConstellationBuilder
 from .forms import ERROR_STYLE, revalidate
 from .globe import PICK_ROLES, Globe, display_grid, satellite_table
 from .hardware_designer import HardwareDesigner
+from .route_picker import RoutePicker
 from .scenario_editor import ScenarioEditor
 
 DEFAULT_SCENARIO = "beijing-etown-demo"
@@ -159,6 +161,7 @@ class Workbench(widgets.VBox):
         # VBoxes of widgets (figures as PlotlyViews), not Output widgets: an
         # Output widget echoes every captured figure back through the comm (quadratic).
         self.outputs = {spec.name: widgets.VBox() for spec in analyses}
+        self.route_picker = RoutePicker(self.globe)
         self.analysis_tabs = widgets.Tab(children=list(self.outputs.values()))
         for i, spec in enumerate(analyses):
             self.analysis_tabs.set_title(i, spec.title)
@@ -237,6 +240,9 @@ class Workbench(widgets.VBox):
             self.globe.show_constellation(new.constellation, grid, epoch=new.epoch_utc)
         if old is None or old.ground != new.ground:
             self.globe.show_ground(new.ground)
+        # a route of the last latency result may not match the globe's new satellites
+        self.route_picker.set_result(None, reason="the scenario changed; recompute the "
+                                                  "analyses")
         if self.auto.value:
             self.recompute()
 
@@ -265,28 +271,38 @@ class Workbench(widgets.VBox):
             except ImportError as exc:
                 results[spec.name] = exc
                 _show(out, _message(f"The {spec.title.lower()} analysis ({spec.module}) is not "
-                                    f"available yet: {exc}"))
+                                    f"available yet: {exc}"), *self._tab_extras(spec, exc))
                 continue
             except Exception as exc:  # an analysis failing must not break the workbench
                 results[spec.name] = exc
                 _show(out, _message(f"The {spec.title.lower()} analysis failed: "
-                                    f"{type(exc).__name__}: {exc}", error=True))
+                                    f"{type(exc).__name__}: {exc}", error=True),
+                      *self._tab_extras(spec, exc))
                 continue
             finally:
                 self.timings_s[spec.name] = time.perf_counter() - start
             results[spec.name] = result
             notes = [_message(f"{w.category.__name__}: {w.message}") for w in caught]
+            extras = self._tab_extras(spec, result)
             try:
-                _show(out, *notes, *_displayables(spec, result))
+                _show(out, *notes, *extras, *_displayables(spec, result))
             except Exception as exc:  # a figure failing must not break the workbench
                 _show(out, _message(f"The {spec.title.lower()} figures failed: "
-                                    f"{type(exc).__name__}: {exc}", error=True))
+                                    f"{type(exc).__name__}: {exc}", error=True), *extras)
         self.results = results
         self.progress.value = 1.0
         self.progress.bar_style = "success"
         total = sum(self.timings_s.values())
         self.progress_label.value = f"done in {total:.1f} s"
         return results
+
+    def _tab_extras(self, spec: AnalysisSpec, result: Any) -> list[widgets.Widget]:
+        """Widgets shown above an analysis's figures: the route picker on the latency tab,
+        fed the new result (or the exception that stopped it)."""
+        if spec.name != "latency":
+            return []
+        self.route_picker.set_result(result)
+        return [self.route_picker]
 
     # --- selection ---------------------------------------------------------------------
     def _on_select(self, sat_id: int) -> None:
@@ -391,4 +407,5 @@ def _show(box: widgets.VBox, *items: Any) -> None:
     box.children = children
 
 
-__all__ = ["ANALYSES", "AnalysisSpec", "Workbench", "analysis_figures", "run_analysis"]
+__all__ = ["ANALYSES", "AnalysisSpec", "RoutePicker", "Workbench", "analysis_figures",
+           "run_analysis"]
