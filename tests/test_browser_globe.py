@@ -103,16 +103,15 @@ def sets_of(page, name: str) -> list:
     return [s[name] for s in page.evaluate("window.__wbSets") if name in s]
 
 
-def test_globe_renders_starlink_offline(globe_page, starlink_globe):
+def assert_renders_offline(page, artifact: str) -> None:
+    """Screenshot the stopped globe into ``test-artifacts/``: not blank, and no request
+    left 127.0.0.1 (imagery is the Natural Earth II tiles of the local build)."""
     from workbench.widgets.headless import decode_png, image_stats
 
-    page = globe_page
-    assert sets_of(page, "status")[-1] == "ready"
-    assert page.evaluate("window.__wbGlobes[0].points.length") == 9489 == starlink_globe.n_sats
     page.evaluate("window.__wbGlobes[0].stop()")
     page.evaluate("window.__wbGlobes[0].renderOnce()")
     ARTIFACTS.mkdir(exist_ok=True)
-    png = page.screenshot(path=str(ARTIFACTS / "globe-starlink.png"))
+    png = page.screenshot(path=str(ARTIFACTS / artifact))
     page.evaluate("window.__wbGlobes[0].resume()")
     stats = image_stats(decode_png(png))
     # A blank or black canvas has a handful of colours; the imagery has thousands.
@@ -124,6 +123,13 @@ def test_globe_renders_starlink_offline(globe_page, starlink_globe):
     assert offsite == [], offsite
     assert any("NaturalEarthII" in u for u in page.requests)
     assert page.errors == []
+
+
+def test_globe_renders_starlink_offline(globe_page, starlink_globe):
+    page = globe_page
+    assert sets_of(page, "status")[-1] == "ready"
+    assert page.evaluate("window.__wbGlobes[0].points.length") == 9489 == starlink_globe.n_sats
+    assert_renders_offline(page, "globe-starlink.png")
 
 
 def test_ground_click_adds_site_python_sees(globe_page, starlink_globe, small_scenario):

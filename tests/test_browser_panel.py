@@ -11,7 +11,8 @@ import socket
 import time
 
 import pytest
-from test_browser_globe import ARTIFACTS, BEIJING, CLICK_TOLERANCE_DEG, VIEWPORT, require
+from test_browser_globe import (BEIJING, CLICK_TOLERANCE_DEG, VIEWPORT, assert_renders_offline,
+                                require)
 from test_browser_globe import browser, starlink_globe  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -70,25 +71,12 @@ def panel_page(browser, starlink_globe):  # noqa: F811
 
 
 def test_panel_globe_renders_offline(panel_page, starlink_globe):  # noqa: F811
-    from workbench.widgets.headless import decode_png, image_stats
-
     page = panel_page
     view = page.views[-1]
     assert _wait_until(lambda: view.status == "ready"), view.status
     assert page.evaluate("window.__wbGlobes[0].points.length") == 9489 == view.n_sats
-    page.evaluate("window.__wbGlobes[0].stop()")
-    page.evaluate("window.__wbGlobes[0].renderOnce()")
-    ARTIFACTS.mkdir(exist_ok=True)
-    png = page.screenshot(path=str(ARTIFACTS / "panel-globe-starlink.png"))
-    page.evaluate("window.__wbGlobes[0].resume()")
-    stats = image_stats(decode_png(png))
-    assert stats["n_colours"] > 2000, stats
-    assert stats["non_background_frac"] > 0.2, stats
-    offsite = [u for u in page.requests if not u.startswith(("http://127.0.0.1", "data:",
-                                                             "blob:"))]
-    assert offsite == [], offsite
+    assert_renders_offline(page, "panel-globe-starlink.png")
     assert any("/workbench/cesium/Assets/Textures/NaturalEarthII" in u for u in page.requests)
-    assert page.errors == []
 
 
 def test_panel_ground_click_reaches_python(panel_page, starlink_globe):  # noqa: F811
