@@ -17,9 +17,9 @@ import warnings
 from datetime import UTC, datetime
 
 import workbench as wb
-from workbench.analyses.capacity import capacity
-from workbench.analyses.geometry import orbit_geometry
+from workbench.analyses.onboard.assessment import capacity
 from workbench.model.errors import PropagationWarning
+from workbench.orbits.geometry import orbit_geometry
 from workbench.orbits.propagation import propagate_state
 
 

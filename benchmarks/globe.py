@@ -21,7 +21,7 @@ import time
 from datetime import timedelta
 
 from workbench import datasets
-from workbench.orbits.timegrid import TimeGrid
+from workbench.model.timegrid import TimeGrid
 from workbench.widgets.cesium import StaticServer, local_cesium_dir
 from workbench.widgets.globe import Globe
 from workbench.widgets.globe_page import write_globe_page

@@ -4,7 +4,7 @@ The Hypatia set-up (Kassing et al., IMC 2020): Starlink shell 1 (72 × 22 at 550
 +Grid laser ISLs, ground stations at the 100 most populous cities with a 25° elevation
 mask, no transit through ground stations. 4,950 city pairs × 1,441 time steps.
 
-Measured: ``workbench.analyses.latency(scenario, keep_paths=False)`` end to end
+Measured: ``workbench.analyses.network.roundtrip(scenario, keep_paths=False)`` end to end
 (propagation, per-step sparse graphs, Dijkstra, hop counts, path changes, the polars
 frames).
 
@@ -49,7 +49,7 @@ def reference_rtt_ms(scenario, positions_km: np.ndarray, steps: np.ndarray) -> n
     """RTT (steps, pairs) in ms by networkx Dijkstra from each city, graph rebuilt per step."""
     import networkx as nx
 
-    from workbench.analyses.topology import line_of_sight, plus_grid
+    from workbench.analyses.network.topology import line_of_sight, plus_grid
     from workbench.model.constants import C_KM_PER_S
     from workbench.orbits.access import look_angles
 
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paths", action="store_true", help="also keep every route")
     args = parser.parse_args(argv)
 
-    from workbench.analyses.latency import latency
+    from workbench.analyses.network.roundtrip import latency
     from workbench.orbits.propagation import propagate
 
     scenario = hypatia_scenario()
@@ -105,12 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Starlink S1: {len(scenario.constellation):,} satellites, {len(scenario.ground)} "
           f"cities ({n_pairs:,} pairs), {n_steps:,} steps of {scenario.step_s:g} s; "
           f"{os.cpu_count()} CPUs")
-    latency(hypatia_scenario(duration_s=600.0), keep_paths=False, workers=1)  # warm imports
+    latency(hypatia_scenario(duration_s=600.0), options={"keep_paths": False, "workers": 1})  # warm imports
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average before the run: {load} (other processes on the 2 cores slow it)")
     started = time.perf_counter()
-    result = latency(scenario, keep_paths=args.paths, workers=args.workers)
+    result = latency(scenario, options={"keep_paths": args.paths, "workers": args.workers})
     wall_s = time.perf_counter() - started
     info = result.info
     print(f"workbench latency(): {wall_s:.2f} s wall for {n_pairs * n_steps:,} RTTs "

@@ -123,18 +123,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="best of R runs for ours and (b) (default 1)")
     args = parser.parse_args(argv)
 
-    import skyfield
     import sgp4
+    import skyfield
     from sgp4.api import Satrec, SatrecArray
     from skyfield.api import EarthSatellite
     from skyfield.framelib import itrs
 
     from workbench import datasets
     from workbench.model import Constellation
+    from workbench.model.timegrid import TimeGrid
     from workbench.orbits import propagation as propagate_module
-    from workbench.orbits.frames import timescale
+    from workbench.orbits.frames import sgp4_jd, skyfield_time, timescale
     from workbench.orbits.propagation import propagate
-    from workbench.orbits.timegrid import TimeGrid
 
     snapshot = datasets.starlink()
     records = snapshot.tle_sets[0].records
@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     sample = np.unique(np.linspace(0, n_sats - 1, n_sample).round().astype(int))
     n_sample = len(sample)
     ts = timescale()
-    t = grid.skyfield_time()
-    jd, fr = grid.jd_utc()
+    t = skyfield_time(grid)
+    jd, fr = sgp4_jd(grid)
     auto_workers = propagate_module._resolve_workers(None, n_sats, n_times)
 
     print(f"Starlink snapshot {datasets.starlink_tle_path().name}: {n_sats:,} satellites × "

@@ -26,8 +26,16 @@ settings.load_profile("workbench")
 def small_scenario():
     """A 6-satellite Walker shell (550 km, 53°, 2 planes × 3), two ground sites in Beijing
     and Kashi, one hour at 60 s steps; built without the dataset catalogs."""
-    from workbench.model import (ComputeChip, ComputePayload, Constellation, GroundSegment,
-                                 GroundSite, Platform, RemoteSensingInference, Scenario)
+    from workbench.model import (
+        ComputeChip,
+        ComputePayload,
+        Constellation,
+        GroundSegment,
+        GroundSite,
+        Platform,
+        RemoteSensingInference,
+        Scenario,
+    )
 
     chip = ComputeChip(name="test chip", int8_tops=100.0, power_w=30.0, mass_kg=0.5,
                        tid_krad=20.0, unit_cost_usd=2000.0, source="test fixture")

@@ -63,7 +63,7 @@ def cesium_server():
 def starlink_globe():
     """The real Starlink snapshot on a 30-minute grid (31 steps of 60 s)."""
     from workbench import datasets
-    from workbench.orbits.timegrid import TimeGrid
+    from workbench.model.timegrid import TimeGrid
     from workbench.widgets.globe import Globe
 
     constellation = datasets.starlink()
@@ -188,8 +188,8 @@ def test_plotly_fallback_draws_offline(browser, tmp_path):
     import numpy as np
 
     from workbench.model import Constellation, GroundSegment, GroundSite
+    from workbench.model.timegrid import TimeGrid
     from workbench.orbits.propagation import propagate
-    from workbench.orbits.timegrid import TimeGrid
     from workbench.viz.globe_plotly import globe_figure, offline_html
     from workbench.widgets.cesium import StaticServer
     from workbench.widgets.headless import decode_png, image_stats

@@ -11,9 +11,15 @@ import socket
 import time
 
 import pytest
-from test_browser_globe import (BEIJING, CLICK_TOLERANCE_DEG, VIEWPORT, assert_renders_offline,
-                                require)
-from test_browser_globe import browser, starlink_globe  # noqa: F401  (fixtures)
+from test_browser_globe import (  # noqa: F401  (fixtures)
+    BEIJING,
+    CLICK_TOLERANCE_DEG,
+    VIEWPORT,
+    assert_renders_offline,
+    browser,
+    require,
+    starlink_globe,
+)
 
 pytestmark = pytest.mark.browser
 

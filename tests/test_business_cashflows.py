@@ -3,7 +3,6 @@ the capacity hand-over and errors that name the field."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import numpy as np
 import numpy_financial as npf
@@ -11,9 +10,19 @@ import polars as pl
 import pytest
 
 from workbench.analyses import business
-from workbench.model import (ComputeChip, ComputePayload, ComputeService, Constellation,
-                             Economics, LaunchVehicle, ModelError, Platform, Scenario,
-                             WalkerShell)
+from workbench.analyses.handoff import CapacityYield
+from workbench.model import (
+    ComputeChip,
+    ComputePayload,
+    ComputeService,
+    Constellation,
+    Economics,
+    LaunchVehicle,
+    ModelError,
+    Platform,
+    Scenario,
+    WalkerShell,
+)
 
 ONE_DOLLAR_USD = 1.0
 ONE_CENT_USD = 0.01
@@ -46,8 +55,14 @@ def tiny_scenario(**economics) -> Scenario:
         economics=Economics(**values))
 
 
-KWARGS = dict(launch_vehicle=VEHICLE, useful_life_years=3.0, availability_frac=1.0,
-              ramp_years=2.0, data_gb_per_sat_year=1000.0)
+OPTIONS = dict(launch_vehicle=VEHICLE, useful_life_years=3.0, availability_frac=1.0,
+               ramp_years=2.0, data_gb_per_sat_year=1000.0)
+KWARGS = {"options": OPTIONS}
+
+
+def with_options(**changes) -> dict:
+    """``KWARGS`` with some business options changed."""
+    return {"options": {**OPTIONS, **changes}}
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +180,8 @@ def test_frames_are_consistent(tiny):
 def test_replenishment_and_dedicated_launches():
     # life 1.5 years over a 6-year horizon: launches at t = 0, 1.5, 3, 4.5 (< 6 − 1),
     # booked in years 0, 1, 3, 4 → 3 replacement batches of 2
-    r = business(tiny_scenario(horizon_years=6), **{**KWARGS, "useful_life_years": 1.5},
-                 launch_pricing="dedicated")
+    r = business(tiny_scenario(horizon_years=6), **with_options(useful_life_years=1.5,
+                                                                  launch_pricing="dedicated"))
     np.testing.assert_array_equal(r.annual["sats_launched"].to_numpy(), [2, 2, 0, 2, 2, 0])
     np.testing.assert_array_equal(r.annual["sats_replaced"].to_numpy(), [0, 2, 0, 2, 2, 0])
     # service never lapses: 2 satellite-years in every year after the first
@@ -182,22 +197,22 @@ def test_replenishment_and_dedicated_launches():
 
 
 def test_phased_deployment_and_calendar_years():
-    r = business(tiny_scenario(horizon_years=5), **KWARGS, deployment=[0, 1, 1], start_year=2026)
+    r = business(tiny_scenario(horizon_years=5), **with_options(deployment=[0, 1, 1],
+                                                                   start_year=2026))
     assert r.annual["calendar_year"].to_list() == [2026, 2027, 2028, 2029, 2030]
     np.testing.assert_array_equal(r.annual["sat_years"].to_numpy(), [0, 0, 1, 2, 2])
     assert r.summary["start_year"] == 2026
 
 
 def test_capacity_result_sets_life_and_compute():
-    capacity = SimpleNamespace(summary={"radiation_life_years": 2.0,
-                                        "tops_hours_per_sat_year": 1.0e6})
-    r = business(tiny_scenario(), launch_vehicle=VEHICLE, capacity=capacity)
+    capacity = CapacityYield(n_sats=2, radiation_life_years=2.0, tops_hours_per_sat_year=1.0e6)
+    r = business(tiny_scenario(), options={"launch_vehicle": VEHICLE}, capacity=capacity)
     assert r.summary["useful_life_years"] == 2.0            # min(design 5, radiation 2)
     assert r.annual["tops_hours_delivered"][1] == pytest.approx(2.0e6)
-    longer = SimpleNamespace(summary={"radiation_life_years": 40.0})
-    assert business(tiny_scenario(), launch_vehicle=VEHICLE,
+    longer = CapacityYield(n_sats=2, radiation_life_years=40.0)
+    assert business(tiny_scenario(), options={"launch_vehicle": VEHICLE},
                     capacity=longer).summary["useful_life_years"] == 5.0  # design life wins
-    no_capacity = business(tiny_scenario(), launch_vehicle=VEHICLE)
+    no_capacity = business(tiny_scenario(), options={"launch_vehicle": VEHICLE})
     assert no_capacity.summary["useful_life_years"] == 5.0  # documented fallback
     assert no_capacity.inputs.filter(pl.col("input") == "tops_hours_per_sat_year")[
         "value"].item() == pytest.approx(200 * 8760 * 0.95)
@@ -240,15 +255,15 @@ def test_satellite_heavier_than_the_chosen_vehicle_names_the_vehicle():
 ])
 def test_bad_keywords_name_the_field(kwargs, field):
     with pytest.raises(ModelError, match=field):
-        business(tiny_scenario(), **{**KWARGS, **kwargs})
+        business(tiny_scenario(), **with_options(**kwargs))
 
 
 def test_capacity_analysis_hand_over():
-    from workbench.analyses.capacity import capacity
+    from workbench.analyses.onboard.assessment import capacity
 
     sc = tiny_scenario().replace(duration_s=3 * 3600.0, step_s=120.0)
     cap = capacity(sc)
-    r = business(sc, launch_vehicle=VEHICLE, capacity=cap)
+    r = business(sc, options={"launch_vehicle": VEHICLE}, capacity=cap)
     assert r.summary["useful_life_years"] == pytest.approx(
         min(5.0, cap.summary["useful_life_years_median"]))
     per_sat_year = cap.summary["tops_hours_per_day_total"] * 365.0 / cap.summary["n_sats"]
@@ -260,8 +275,9 @@ def test_capacity_analysis_hand_over():
 def test_one_satellite_one_year():
     one = tiny_scenario(horizon_years=1).replace(constellation=Constellation.walker(
         550.0, 53.0, 1, 1, 0, name="one"))
-    r = business(one, launch_vehicle=VEHICLE, useful_life_years=3.0, availability_frac=1.0,
-                 lead_years=0.0, ramp_years=0.0, data_gb_per_sat_year=0.0)
+    r = business(one, options=dict(launch_vehicle=VEHICLE, useful_life_years=3.0,
+                                   availability_frac=1.0, lead_years=0.0, ramp_years=0.0,
+                                   data_gb_per_sat_year=0.0))
     assert r.annual.height == 1
     # in service all of year 0: 200 TOPS × 8,760 h × utilisation 0.5 × 2 USD
     assert r.annual["revenue_usd"][0] == pytest.approx(200 * 8760 * 0.5 * 2.0

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import polars as pl
-
 from test_business_cashflows import KWARGS, tiny_scenario
+
 from workbench.analyses import business, monte_carlo, tornado
 from workbench.viz import business as viz
+from workbench.viz import figures
 
 
 def test_business_figures_draw_the_frames():
     r = business(tiny_scenario(), **KWARGS)
-    figs = r.figures()
+    figs = figures(r)
     assert set(figs) == {"cash_flows", "value_chain", "space_vs_ground"}
     assert all(isinstance(f, go.Figure) for f in figs.values())
     cash = figs["cash_flows"]
@@ -36,7 +37,7 @@ def test_cash_flows_in_cny():
 
 def test_space_vs_ground_figure_marks_the_crossing():
     r = business(tiny_scenario(), **KWARGS).space_vs_ground
-    fig = r.figure()
+    fig = figures(r)["space_vs_ground"]
     assert {t.name for t in fig.data if t.type == "scatter"} == {"terrestrial", "orbital"}
 
 
@@ -45,7 +46,7 @@ def test_tornado_and_npv_distribution_figures():
     fig = viz.tornado_figure(t)
     assert len(fig.data) == 2 and list(fig.data[0].y) == t.sort("swing")["input"].to_list()
     mc = monte_carlo(tiny_scenario(), n_draws=200, seed=0, **KWARGS)
-    hist = mc.figure()
+    hist = figures(mc)["npv_distribution"]
     assert len(hist.data[0].x) == 200
     assert "P(NPV > 0)" in hist.layout.title.text
 
@@ -55,7 +56,7 @@ def test_analyses_do_not_import_plotly(run_python):
         "import sys\n"
         "import workbench as wb\n"
         "from workbench.analyses import business, monte_carlo, tornado, space_vs_ground\n"
-        "import workbench.analyses.business, workbench.analyses.uncertainty\n"
+        "import workbench.analyses.economics.case, workbench.analyses.economics.uncertainty\n"
         "assert callable(wb.analyses.business)\n"
         "bad = [m for m in ('plotly', 'ipywidgets', 'panel', 'bokeh') if m in sys.modules]\n"
         "print(bad)\n")

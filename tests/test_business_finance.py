@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.analyses import finance
+from workbench.analyses.economics import finance
 from workbench.model import Economics, ModelError
 
 ONE_CENT_USD = 0.01
@@ -114,14 +114,3 @@ def test_discount_rate_at_or_below_minus_100_percent_is_refused(rate):
 def test_economics_refuses_discount_rate_at_minus_100_percent():
     with pytest.raises(ModelError, match=r"discount_rate_frac=-1\.0.*-100 %"):
         Economics(discount_rate_frac=-1.0)
-
-
-@pytest.mark.parametrize("module", ["finance", "programme", "spacevsground", "valuechain",
-                                    "business", "uncertainty"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"workbench.analyses.{module}")
-    failures, _ = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
-    assert failures == 0

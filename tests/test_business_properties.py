@@ -7,10 +7,14 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_business_cashflows import VEHICLE, tiny_scenario
+
 from workbench.analyses import business
-from workbench.analyses.valuechain import SEGMENTS, value_chain, value_chain_shares
+from workbench.analyses.economics.valuechain import (
+    SEGMENTS,
+    value_chain,
+    value_chain_shares,
+)
 
 ONE_CENT_USD = 0.01
 RELATIVE = 1e-9
@@ -34,10 +38,10 @@ def run(econ: dict, opts: dict, **kwargs):
     horizon = econ["horizon_years"]
     first = min(opts["first_year"], horizon - 1) if opts["lead_years"] < horizon - 1 else 0
     deployment = [0] * first + [2]
-    return business(tiny_scenario(**econ), launch_vehicle=VEHICLE, availability_frac=1.0,
-                    data_gb_per_sat_year=100.0, deployment=deployment,
-                    launch_pricing=opts["launch_pricing"], lead_years=opts["lead_years"],
-                    ramp_years=opts["ramp_years"], **kwargs)
+    return business(tiny_scenario(**econ), options=dict(
+        launch_vehicle=VEHICLE, availability_frac=1.0, data_gb_per_sat_year=100.0,
+        deployment=deployment, launch_pricing=opts["launch_pricing"],
+        lead_years=opts["lead_years"], ramp_years=opts["ramp_years"], **kwargs))
 
 
 @settings(max_examples=60)

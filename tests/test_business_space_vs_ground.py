@@ -5,12 +5,16 @@ import math
 
 import polars as pl
 import pytest
-
 from test_business_cashflows import VEHICLE, tiny_scenario
+
 from workbench.analyses import business, space_vs_ground
-from workbench.analyses.spacevsground import (OrbitalDataCentre, TerrestrialDataCentre,
-                                              compare, cost_per_kw_year,
-                                              crossing_launch_price_usd_per_kg)
+from workbench.analyses.economics.spacevsground import (
+    OrbitalDataCentre,
+    TerrestrialDataCentre,
+    compare,
+    cost_per_kw_year,
+    crossing_launch_price_usd_per_kg,
+)
 
 ONE_DOLLAR_USD = 1.0
 
@@ -118,5 +122,5 @@ def test_scenario_comparison_uses_every_input_and_the_useful_life():
     assert bus_items["usd_per_kw_year"].sum() == pytest.approx(1e6 / 0.07 / 2.5, rel=1e-12)
     assert {"electricity_usd_per_kwh", "pue", "facility_capex_usd_per_kw", "mass_kg_per_kw",
             "useful_life_years"} <= set(r.inputs["input"])
-    full = business(sc, launch_vehicle=VEHICLE, useful_life_years=2.5)
+    full = business(sc, options=dict(launch_vehicle=VEHICLE, useful_life_years=2.5))
     assert full.space_vs_ground.orbital.useful_life_years == 2.5

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from test_business_cashflows import KWARGS, tiny_scenario, with_options
 
-from test_business_cashflows import KWARGS, tiny_scenario
 from workbench.analyses import Distribution, business, monte_carlo, tornado
 from workbench.model import ModelError
 
@@ -38,7 +38,7 @@ def test_draws_match_single_runs_of_the_business_model():
                            learning_rate_frac=row["learning_rate_frac"],
                            compute_price_usd_per_tops_hour=row[
                                "compute_price_usd_per_tops_hour"])
-        single = business(sc, **{**KWARGS, "useful_life_years": row["useful_life_years"]})
+        single = business(sc, **with_options(useful_life_years=row["useful_life_years"]))
         assert row["npv_usd"] == pytest.approx(single.summary["npv_usd"], abs=ONE_CENT_USD,
                                                rel=1e-12)
         assert row["lcoc_usd_per_tops_hour"] == pytest.approx(
@@ -46,7 +46,7 @@ def test_draws_match_single_runs_of_the_business_model():
 
 
 def test_learning_curve_sums_match_brute_force_on_both_paths():
-    from workbench.analyses.programme import _unit_cost_sums
+    from workbench.analyses.economics.programme import _unit_cost_sums
 
     rng = np.random.default_rng(9)
     units = np.cumsum(rng.integers(0, 30, size=(50, 6)), axis=1).astype(float)

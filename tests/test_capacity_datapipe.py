@@ -6,15 +6,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.analyses.capacity_options import CapacityOptions
-from workbench.analyses.compute import effective_tops
-from workbench.analyses.datapipe import (data_pipeline, frame_deadline_s, gateway_contact,
-                                         ground_speed_km_per_s, sensor_data_rate_bps,
-                                         simulate_storage, tiles_needed_per_s,
-                                         tiles_processable_per_s)
-from workbench.analyses.geometry import orbit_geometry
-from workbench.analyses.power import simulate_power
+from workbench.analyses.onboard.compute import effective_tops
+from workbench.analyses.onboard.datapipe import (
+    data_pipeline,
+    frame_deadline_s,
+    gateway_contact,
+    ground_speed_km_per_s,
+    sensor_data_rate_bps,
+    simulate_storage,
+    tiles_needed_per_s,
+    tiles_processable_per_s,
+)
+from workbench.analyses.onboard.power import simulate_power
 from workbench.model import ComputeService, ModelError, RemoteSensingInference
+from workbench.model.options import CapacityOptions
+from workbench.orbits.geometry import orbit_geometry
 
 ONE_BIT = 1.0
 

@@ -10,15 +10,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyfield.api import EarthSatellite
 
-from workbench.analyses.capacity_options import CapacityOptions
-from workbench.analyses.geometry import orbit_geometry
-from workbench.analyses.power import (array_power_w, battery_capacity_wh, critical_beta_deg,
-                                      eclipse_duration_s, eclipse_fraction, longest_run_steps,
-                                      orbit_period_s, power_budget, simulate_power)
-from workbench.model import (ComputeChip, ComputePayload, Constellation, ModelError, Platform,
-                             WalkerShell)
-from workbench.orbits.frames import ephemeris_de421, timescale
-from workbench.orbits.timegrid import TimeGrid
+from workbench.analyses.onboard.power import (
+    array_power_w,
+    battery_capacity_wh,
+    critical_beta_deg,
+    eclipse_duration_s,
+    eclipse_fraction,
+    longest_run_steps,
+    orbit_period_s,
+    power_budget,
+    simulate_power,
+)
+from workbench.model import (
+    ComputeChip,
+    ComputePayload,
+    Constellation,
+    ModelError,
+    Platform,
+    WalkerShell,
+)
+from workbench.model.options import CapacityOptions
+from workbench.model.timegrid import TimeGrid
+from workbench.orbits.frames import ephemeris_de421, skyfield_time, timescale
+from workbench.orbits.geometry import orbit_geometry
 
 ONE_SECOND = 1.0
 ONE_WH = 1.0
@@ -110,7 +124,7 @@ def test_shadow_matches_skyfield_is_sunlit_on_the_same_grid():
     grid = TimeGrid(start=datetime(2026, 2, 1, tzinfo=UTC), duration_s=86400.0, step_s=60.0)
     g = orbit_geometry(c, grid)
     ts, eph = timescale(), ephemeris_de421()
-    t = grid.skyfield_time()
+    t = skyfield_time(grid)
     lines = STARLINK_TLE.splitlines()
     for i in range(2):
         sat = EarthSatellite(lines[3 * i + 1], lines[3 * i + 2], lines[3 * i], ts)
@@ -203,11 +217,11 @@ def test_bad_platform_values_name_the_field():
 
 def test_bad_options_name_the_option(small_scenario):
     with pytest.raises(ModelError, match="pointing"):
-        power_budget(small_scenario, pointing="at the moon")
+        power_budget(small_scenario, options={"pointing": "at the moon"})
     with pytest.raises(ModelError, match="age_years"):
-        power_budget(small_scenario, age_years=-1.0)
+        power_budget(small_scenario, options={"age_years": -1.0})
     with pytest.raises(ModelError, match="not_an_option"):
-        power_budget(small_scenario, not_an_option=1)
+        power_budget(small_scenario, options={"not_an_option": 1})
 
 
 def test_chip_beyond_what_the_bus_can_supply_is_flagged_not_nan(small_scenario,

@@ -6,8 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.analyses.radiation import (dose_rate_rad_per_year, dose_table, radiation_life,
-                                          radiation_life_years)
+from workbench.analyses.onboard.radiation import (
+    dose_rate_rad_per_year,
+    dose_table,
+    radiation_life,
+    radiation_life_years,
+)
 from workbench.model import ModelError
 
 ONE_PERCENT = 0.01

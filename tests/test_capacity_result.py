@@ -6,10 +6,10 @@ import polars as pl
 import pytest
 
 import workbench as wb
-from workbench.analyses.capacity import capacity
-from workbench.analyses.geometry import orbit_geometry
+from workbench.analyses.onboard.assessment import capacity
 from workbench.model import ModelError
 from workbench.orbits.access import visible
+from workbench.orbits.geometry import orbit_geometry
 from workbench.orbits.propagation import propagate
 
 ONE_METRE_KM = 1e-3
@@ -96,7 +96,9 @@ def test_progress_is_reported(small_scenario):
 
 def test_figures_and_html(result):
     go = pytest.importorskip("plotly.graph_objects")
-    figures = result.figures()
+    from workbench.viz import figures as draw
+
+    figures = draw(result)
     assert {"power", "constellation", "duty", "in_view", "in_view_stats", "thermal",
             "data_backlog", "data_summary", "radiation"} <= set(figures)
     assert all(isinstance(f, go.Figure) and f.data for f in figures.values())
@@ -106,17 +108,17 @@ def test_figures_and_html(result):
 
 def test_options_are_validated(small_scenario):
     with pytest.raises(ModelError, match="policy"):
-        capacity(small_scenario, policy="lazy")
+        capacity(small_scenario, options={"policy": "lazy"})
     with pytest.raises(ModelError, match="utilisation_frac"):
-        capacity(small_scenario, utilisation_frac=0.0)
+        capacity(small_scenario, options={"utilisation_frac": 0.0})
 
 
 def test_package_exports_and_layering(run_python):
-    import workbench.analyses.capacity  # noqa: F401 — the module, then the function
+    import workbench.analyses.onboard.assessment  # noqa: F401 — the module, then the function
     assert callable(wb.analyses.capacity)
     assert wb.analyses.capacity is capacity
     proc = run_python("import sys, workbench as wb; wb.analyses.capacity; "
-                      "import workbench.analyses.capacity, workbench.analyses.datapipe; "
+                      "import workbench.analyses.onboard.assessment, workbench.analyses.onboard.datapipe; "
                       "print(sorted(m for m in ('plotly', 'ipywidgets', 'panel') "
                       "if m in sys.modules))")
     assert proc.stdout.strip() == "[]"

@@ -6,11 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.analyses.capacity import capacity
-from workbench.analyses.geometry import orbit_geometry
-from workbench.analyses.thermal import (radiator_area_m2, radiator_capacity_w, radiator_temp_k,
-                                        thermal_budget, thermal_limits)
+from workbench.analyses.onboard.assessment import capacity
+from workbench.analyses.onboard.thermal import (
+    radiator_area_m2,
+    radiator_capacity_w,
+    radiator_temp_k,
+    thermal_budget,
+    thermal_limits,
+)
 from workbench.model import ComputeChip, ComputePayload, ModelError, Platform
+from workbench.orbits.geometry import orbit_geometry
 
 ONE_CM2_M2 = 1e-4
 ONE_WATT = 1.0
@@ -96,7 +101,7 @@ def test_radiator_area_never_lowers_the_effective_compute(small_scenario, small_
 
 def test_sink_not_below_radiator_is_an_error_naming_it(small_scenario):
     with pytest.raises(ModelError, match="sink_temp_k"):
-        thermal_budget(small_scenario, sink_temp_k=350.0)
+        thermal_budget(small_scenario, options={"sink_temp_k": 350.0})
     with pytest.raises(ModelError, match="temp_k"):
         radiator_area_m2(100.0, temp_k=150.0, emissivity_frac=0.9, sink_temp_k=200.0)
     with pytest.raises(ModelError, match="radiator_area_m2"):

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from workbench.cli import DEFAULT_SCENARIO, OUTPUT_FILES, main
-from workbench.model import load_scenario
+from workbench.scenarios import load_scenario
 
 CONSOLE_SCRIPT = shutil.which("workbench", path=str(Path(sys.executable).parent))
 

@@ -7,9 +7,18 @@ import polars as pl
 import pytest
 
 from workbench import datasets
-from workbench.model import (ComputeChip, Constellation, DatasetError, Economics, GroundSegment,
-                             GroundSite, LaunchVehicle, Platform, Scenario, load_scenario)
+from workbench.model import (
+    ComputeChip,
+    Constellation,
+    DatasetError,
+    Economics,
+    GroundSegment,
+    GroundSite,
+    LaunchVehicle,
+    Platform,
+)
 from workbench.model.constants import SOLAR_CONSTANT_W_PER_M2
+from workbench.scenarios import load_scenario
 
 CATALOGS = {  # frame function, lookup function, model class
     "chips": (datasets.chips, datasets.chip, ComputeChip),
@@ -298,10 +307,10 @@ def test_unknown_name_with_no_close_match():
 def test_scenario_with_an_unknown_catalog_name_suggests_the_right_one():
     data = load_scenario("beijing-etown-demo").model_dump(mode="json")
     with pytest.raises(DatasetError, match="jetson-agx-orin"):
-        Scenario.model_validate({**data, "payload": {"chip": "jetson-agx-orln"}})
+        load_scenario({**data, "payload": {"chip": "jetson-agx-orln"}})
     with pytest.raises(DatasetError, match="smallsat-150"):
-        Scenario.model_validate({**data, "platform": "smallsat-105"})
-    assert Scenario.model_validate({**data, "platform": "smallsat-150"}).platform == (
+        load_scenario({**data, "platform": "smallsat-105"})
+    assert load_scenario({**data, "platform": "smallsat-150"}).platform == (
         datasets.platform("smallsat-150"))
 
 

@@ -12,16 +12,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.analyses.latency import latency
-from workbench.analyses.links import (C_FIBRE_KM_PER_S, fibre_delay_s, great_circle_km,
-                                      site_geometry)
-from workbench.analyses.routing import (RoutingNetwork, ground_links, line_of_sight,
-                                        route_chunk)
-from workbench.model import (ComputeChip, ComputePayload, Constellation, GroundSegment,
-                             GroundSite, Platform, Scenario)
+from workbench.analyses.network.graph import RoutingNetwork, ground_links, line_of_sight
+from workbench.analyses.network.links import (
+    C_FIBRE_KM_PER_S,
+    fibre_delay_s,
+    great_circle_km,
+    site_geometry,
+)
+from workbench.analyses.network.roundtrip import latency
+from workbench.analyses.network.runner import route_chunk
+from workbench.model import (
+    ComputeChip,
+    ComputePayload,
+    Constellation,
+    GroundSegment,
+    GroundSite,
+    Platform,
+    Scenario,
+)
 from workbench.model.constants import C_KM_PER_S, R_EARTH_KM
 from workbench.orbits.access import look_angles
 from workbench.orbits.frames import geodetic_to_itrs
+
+NO_RANGE_LIMIT_KM = 100_000.0
+"""An ISL range beyond any line of sight between LEO satellites (< 17,000 km)."""
 
 ONE_METRE_KM = 1e-3
 ONE_MICROSECOND_MS = 1e-3
@@ -126,7 +140,7 @@ def test_rtt_above_geodesic_bound_and_symmetric(coords):
     pairs = [(a, b) for a in names for b in names if a != b]  # both directions
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # some pairs may have no route at some steps
-        result = latency(scenario, pairs=pairs, isl_max_range_km=math.inf)
+        result = latency(scenario, pairs=pairs, options={"isl_max_range_km": NO_RANGE_LIMIT_KM})
     rtt = result.rtt
     pos = geodetic_to_itrs([s.lat_deg for s in sites], [s.lon_deg for s in sites],
                            [0.0] * len(sites))

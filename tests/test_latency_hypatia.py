@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from workbench import datasets
-from workbench.analyses.latency import latency
+from workbench.analyses.network.roundtrip import latency
 from workbench.model import Scenario
 
 ONE_NANOSECOND_MS = 1e-6
@@ -25,14 +25,15 @@ def hypatia_scenario(duration_s: float, step_s: float) -> Scenario:
                     duration_s=duration_s, step_s=step_s,
                     constellation=datasets.constellation("starlink-s1"),
                     platform=datasets.platform("starlink-v1-class"),
-                    payload={"chip": "jetson-agx-orin"}, ground=datasets.hypatia_ground_segment())
+                    payload={"chip": datasets.chip("jetson-agx-orin")}, ground=datasets.hypatia_ground_segment())
 
 
 @pytest.fixture(scope="module")
 def runs():
     out = {}
     for step in (60.0, 15.0):
-        out[step] = latency(hypatia_scenario(7200.0, step), sites=CITIES, keep_paths=False)
+        out[step] = latency(hypatia_scenario(7200.0, step), CITIES,
+                            options={"keep_paths": False})
     return out
 
 
@@ -47,7 +48,7 @@ def test_constellation_matches_the_hypatia_shell(runs):
 
 
 def test_rtts_are_physically_plausible(runs):
-    summary = runs[60.0].summary
+    summary = runs[60.0].by_pair
     assert summary["reachable_frac"].min() == 1.0  # these cities are always covered
     # never faster than light along the great circle
     assert (summary["rtt_ms_min"] >= summary["geodesic_rtt_ms"]).all()
@@ -75,8 +76,8 @@ def test_rtts_are_stable_under_step_refinement(runs):
     assert shared.height == coarse.rtt.height
     np.testing.assert_allclose(shared["rtt_ms"].to_numpy(), coarse.rtt["rtt_ms"].to_numpy(),
                                atol=ONE_NANOSECOND_MS)
-    a = coarse.summary.sort("source", "destination")
-    b = fine.summary.sort("source", "destination")
+    a = coarse.by_pair.sort("source", "destination")
+    b = fine.by_pair.sort("source", "destination")
     # medians within 1 ms; the extremes the 60 s grid misses within 3 ms
     assert np.abs(a["rtt_ms_p50"] - b["rtt_ms_p50"]).max() < 1.0
     assert (b["rtt_ms_min"] <= a["rtt_ms_min"]).all()

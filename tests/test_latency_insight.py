@@ -10,11 +10,24 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workbench.analyses.insight import (MODES, event_to_insight, imaging_elevation_deg,
-                                        random_events)
-from workbench.analyses.latency import UnreachableWarning
-from workbench.model import (ComputeChip, ComputePayload, Constellation, EventResponse,
-                             GroundSegment, GroundSite, ModelError, Platform, Scenario)
+from workbench.analyses.network.insight import (
+    MODES,
+    event_to_insight,
+    imaging_elevation_deg,
+    random_events,
+)
+from workbench.analyses.network.roundtrip import UnreachableWarning
+from workbench.model import (
+    ComputeChip,
+    ComputePayload,
+    Constellation,
+    EventResponse,
+    GroundSegment,
+    GroundSite,
+    ModelError,
+    Platform,
+    Scenario,
+)
 from workbench.orbits.access import access_windows
 
 EPOCH = datetime(2026, 6, 21, tzinfo=UTC)
@@ -121,10 +134,10 @@ def test_events_never_imaged_are_kept_with_a_warning():
 def test_summary_counts_and_bad_input():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnreachableWarning)
-        result = event_to_insight(_scenario(), n_events=6, seed=1)
-    assert result.summary["n_events"].to_list() == [6, 6, 6]
-    assert result.summary["mode"].cast(pl.String).to_list() == list(MODES)
-    assert set(result.summary["within_deadline_frac"].to_list()) <= {
+        result = event_to_insight(_scenario(), options={"n_events": 6, "seed": 1})
+    assert result.by_mode["n_events"].to_list() == [6, 6, 6]
+    assert result.by_mode["mode"].cast(pl.String).to_list() == list(MODES)
+    assert set(result.by_mode["within_deadline_frac"].to_list()) <= {
         x / 6 for x in range(7)}
     with pytest.raises(ModelError, match="user"):
         event_to_insight(_scenario(), user="Nobody")

@@ -8,11 +8,20 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workbench.analyses.latency import UnreachableWarning
-from workbench.analyses.links import great_circle_km
-from workbench.analyses.placement import OPTIONS, placement
-from workbench.model import (ComputeChip, ComputePayload, ComputeService, Constellation,
-                             GroundSegment, GroundSite, ModelError, Platform, Scenario)
+from workbench.analyses.network.links import great_circle_km
+from workbench.analyses.network.offload import OPTIONS, placement
+from workbench.analyses.network.roundtrip import UnreachableWarning
+from workbench.model import (
+    ComputeChip,
+    ComputePayload,
+    ComputeService,
+    Constellation,
+    GroundSegment,
+    GroundSite,
+    ModelError,
+    Platform,
+    Scenario,
+)
 from workbench.model.constants import C_KM_PER_S
 
 EPOCH = datetime(2026, 6, 21, tzinfo=UTC)
@@ -81,7 +90,7 @@ def test_ground_via_gateway_is_never_faster_than_overhead(result):
 
 
 def test_win_fractions_sum_to_one_where_anything_is_reachable(result):
-    wins = result.summary.group_by("user").agg(pl.col("win_frac").sum())
+    wins = result.by_option.group_by("user").agg(pl.col("win_frac").sum())
     assert wins["win_frac"].to_list() == [pytest.approx(1.0)]
     best = result.rtt.filter("is_best")
     assert best.group_by("time_utc").len()["len"].max() == 1
@@ -94,7 +103,7 @@ def test_free_compute_frame_and_hop_limit():
     free = pl.DataFrame({"sat_id": [0], "free_tops": [10.0]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnreachableWarning)
-        res = placement(scenario, free_tops=free, k_hops=2)
+        res = placement(scenario, free_tops=free, options={"k_hops": 2})
     assert res.info["demand_tops"] == 5.0
     within = _option(res.rtt, "within_k_hops").filter("is_reachable")
     assert within["sat_id"].unique().to_list() in ([0], [])

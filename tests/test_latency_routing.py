@@ -11,16 +11,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 
-from workbench.analyses.routing import (C_KM_PER_S, R_EARTH_KM, RoutingNetwork, SiteGeometry,
-                                        route_chunk, route_over_time, shortest_paths,
-                                        step_graph)
+from workbench.analyses.network.graph import (
+    C_KM_PER_S,
+    R_EARTH_KM,
+    RoutingNetwork,
+    SiteGeometry,
+    shortest_paths,
+    step_graph,
+)
+from workbench.analyses.network.runner import route_chunk, route_over_time
 from workbench.model import constants
 
 ONE_NANOSECOND_S = 1e-9
 
 
 def test_kernel_constants_match_the_model():
-    from workbench.analyses import links
+    from workbench.analyses.network import links
 
     assert C_KM_PER_S == links.C_KM_PER_S == constants.C_KM_PER_S
     assert R_EARTH_KM == links.R_EARTH_KM == constants.R_EARTH_KM
@@ -94,7 +100,7 @@ def _random_network(rng, n_sats, n_sites, relay_frac=0.0):
 def _networkx_reference(network, r_km, pair_a, pair_b):
     """Plain networkx: undirected graph, edges out of non-relay sites other than the
     source hidden (no transit through ground sites)."""
-    from workbench.analyses.routing import ground_links, isl_links
+    from workbench.analyses.network.graph import ground_links, isl_links
 
     g = nx.Graph()
     edges, length = isl_links(network, r_km)
@@ -178,11 +184,11 @@ def test_search_strategies_agree_on_starlink_geometry():
     from datetime import UTC, datetime
 
     from workbench import datasets
-    from workbench.analyses.links import site_geometry
-    from workbench.analyses.topology import plus_grid
+    from workbench.analyses.network.links import site_geometry
+    from workbench.analyses.network.topology import plus_grid
     from workbench.model import GroundSite
+    from workbench.model.timegrid import TimeGrid
     from workbench.orbits.propagation import propagate
-    from workbench.orbits.timegrid import TimeGrid
 
     constellation = datasets.constellation("starlink-s1")
     start = datetime(2026, 6, 21, 6, tzinfo=UTC)

@@ -9,9 +9,18 @@ import numpy as np
 import pytest
 from sgp4 import exporter
 
-from workbench.analyses.routing import R_EARTH_KM, line_of_sight, nearest_neighbour_edges
-from workbench.analyses.topology import (PlaneInferenceWarning, infer_planes,
-                                         planes_plus_grid, plus_grid, walker_plus_grid)
+from workbench.analyses.network.graph import (
+    R_EARTH_KM,
+    line_of_sight,
+    nearest_neighbour_edges,
+)
+from workbench.analyses.network.topology import (
+    PlaneInferenceWarning,
+    infer_planes,
+    planes_plus_grid,
+    plus_grid,
+    walker_plus_grid,
+)
 from workbench.model import Constellation, WalkerShell
 from workbench.orbits.propagation import satrecs
 

@@ -3,15 +3,25 @@ to connect anything — explicit unreachable rows and a warning, never silent ze
 crashes; and clear errors for malformed requests. Plus the result API (paths)."""
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 
 import polars as pl
 import pytest
 
-from workbench.analyses.latency import UnreachableWarning, latency
-from workbench.model import (ComputeChip, ComputePayload, Constellation, GroundSegment,
-                             GroundSite, ModelError, Platform, Scenario)
+from workbench.analyses.network.roundtrip import UnreachableWarning, latency
+from workbench.model import (
+    ComputeChip,
+    ComputePayload,
+    Constellation,
+    GroundSegment,
+    GroundSite,
+    ModelError,
+    Platform,
+    Scenario,
+)
+
+NO_RANGE_LIMIT_KM = 100_000.0
+"""An ISL range beyond any line of sight between LEO satellites (< 17,000 km)."""
 
 EPOCH = datetime(2026, 6, 21, tzinfo=UTC)
 
@@ -42,7 +52,7 @@ def test_site_never_in_view_gives_unreachable_rows_and_a_warning():
     assert polar["rtt_ms"].null_count() == polar.height  # null, never 0
     assert polar["n_hops"].null_count() == polar.height
     assert result.unreachable.height >= polar.height
-    row = result.summary.filter(pl.col("destination").cast(pl.String) == "South Pole")
+    row = result.by_pair.filter(pl.col("destination").cast(pl.String) == "South Pole")
     assert row["reachable_frac"].to_list() == [0.0, 0.0]
     assert row["rtt_ms_p50"].null_count() == 2
     sites = result.sites.filter(pl.col("site") == "South Pole")
@@ -53,11 +63,11 @@ def test_isl_range_too_short_disconnects_distant_sites():
     far = GroundSite(name="London", lat_deg=51.5, lon_deg=-0.1, min_elevation_deg=10.0)
     scenario = _scenario([BEIJING, far])
     with pytest.warns(UnreachableWarning, match="only 0 of 288 \\+Grid links are within isl_max_range_km=1"):
-        result = latency(scenario, isl_max_range_km=1.0)
+        result = latency(scenario, options={"isl_max_range_km": 1.0})
     assert not result.rtt["is_reachable"].any()
     assert result.rtt["rtt_ms"].null_count() == result.rtt.height
     # with an unlimited laser the same pair connects at every step
-    ok = latency(scenario, isl_max_range_km=math.inf)
+    ok = latency(scenario, options={"isl_max_range_km": NO_RANGE_LIMIT_KM})
     assert ok.rtt["is_reachable"].all()
 
 
@@ -66,7 +76,7 @@ def test_pair_with_gaps_keeps_every_step():
     sparse = Constellation.walker(550, 53, 3, 4, 1)
     scenario = _scenario([BEIJING, SHANGHAI], constellation=sparse, duration_s=7200.0)
     with pytest.warns(UnreachableWarning):
-        result = latency(scenario, isl="none")
+        result = latency(scenario, options={"isl": "none"})
     assert result.rtt.height == 121
     reachable = result.rtt["is_reachable"]
     assert 0 < reachable.sum() < 121
@@ -76,11 +86,11 @@ def test_pair_with_gaps_keeps_every_step():
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"pairs": [("Beijing", "Atlantis")]}, "pairs[0]"),
     ({"pairs": [("Beijing", "Beijing")]}, "pairs[0]"),
-    ({"sites": ["Nowhere"]}, "sites"),
-    ({"isl": "mesh"}, "isl"),
-    ({"isl_max_range_km": -5.0}, "isl_max_range_km"),
-    ({"fibre_detour_factor": 0.5}, "fibre_detour_factor"),
-    ({"min_elevation_deg": 120.0}, "min_elevation_deg"),
+    ({"pairs": ["Nowhere", "Beijing"]}, "pairs"),
+    ({"options": {"isl": "mesh"}}, "isl"),
+    ({"options": {"isl_max_range_km": -5.0}}, "isl_max_range_km"),
+    ({"options": {"fibre_detour_factor": 0.5}}, "fibre_detour_factor"),
+    ({"options": {"min_elevation_deg": 120.0}}, "min_elevation_deg"),
 ])
 def test_bad_requests_name_the_field(kwargs, field):
     scenario = _scenario([BEIJING, SHANGHAI])
@@ -102,7 +112,7 @@ def test_paths_frame_and_path_lookup():
     assert result.path("Beijing", "Shanghai", 0) == path["sat_ids"][::-1]
     changes = result.path_changes
     assert set(changes.columns) >= {"time_utc", "path_id_before", "path_id_after"}
-    no_paths = latency(scenario, keep_paths=False)
+    no_paths = latency(scenario, options={"keep_paths": False})
     with pytest.raises(ModelError, match="keep_paths"):
         _ = no_paths.paths
 

@@ -7,16 +7,30 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from workbench.analyses.insight import event_to_insight
-from workbench.analyses.latency import UnreachableWarning, latency
-from workbench.analyses.placement import placement
-from workbench.model import (ComputeChip, ComputePayload, Constellation, EventResponse,
-                             GroundSegment, GroundSite, Platform, Scenario)
+from workbench.analyses.network.insight import event_to_insight
+from workbench.analyses.network.offload import placement
+from workbench.analyses.network.roundtrip import UnreachableWarning, latency
+from workbench.model import (
+    ComputeChip,
+    ComputePayload,
+    Constellation,
+    EventResponse,
+    GroundSegment,
+    GroundSite,
+    Platform,
+    Scenario,
+)
 from workbench.orbits.propagation import ephemeris
-from workbench.viz.latency import (hops_figure, insight_cdf_figure, latency_figures,
-                                   placement_figure,
-                                   placement_wins_figure, route_map_figure,
-                                   rtt_over_time_figure, rtt_vs_distance_figure)
+from workbench.viz.latency import (
+    hops_figure,
+    insight_cdf_figure,
+    latency_figures,
+    placement_figure,
+    placement_wins_figure,
+    route_map_figure,
+    rtt_over_time_figure,
+    rtt_vs_distance_figure,
+)
 
 EPOCH = datetime(2026, 6, 21, tzinfo=UTC)
 
@@ -42,9 +56,9 @@ def test_latency_figures(scenario):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnreachableWarning)
         result = latency(scenario)
-    fig = rtt_over_time_figure(result.rtt, summary=result.summary)
+    fig = rtt_over_time_figure(result.rtt, summary=result.by_pair)
     assert len(fig.data) == 2 * 6  # six pairs, each with its fibre line
-    fig = rtt_vs_distance_figure(result.summary, label_top=2)
+    fig = rtt_vs_distance_figure(result.by_pair, label_top=2)
     assert [t.name for t in fig.data][:2] == ["constellation (median)", "speed of light (2d/c)"]
     assert hops_figure(result.rtt).data[0].type == "bar"
     # what the Workbench's Latency tab draws: the same three, by title
@@ -52,7 +66,7 @@ def test_latency_figures(scenario):
     assert list(figures) == ["RTT over time", "Space vs fibre", "Links per route"]
     assert len(figures["RTT over time"].data) == 2 * 6
     median = figures["Space vs fibre"].data[0]
-    assert sorted(median.y) == sorted(result.summary["rtt_ms_p50"].drop_nulls().to_list())
+    assert sorted(median.y) == sorted(result.by_pair["rtt_ms_p50"].drop_nulls().to_list())
     reachable = result.rtt.filter("is_reachable").row(0, named=True)
     src, dst = str(reachable["source"]), str(reachable["destination"])
     sats = result.path(src, dst, reachable["time_utc"])
@@ -66,8 +80,8 @@ def test_placement_and_insight_figures(scenario):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnreachableWarning)
         placed = placement(scenario)
-        insight = event_to_insight(scenario, n_events=4)
+        insight = event_to_insight(scenario, options={"n_events": 4})
     assert len(placement_figure(placed.rtt).data) >= 3
-    assert len(placement_wins_figure(placed.summary).data) == 4
+    assert len(placement_wins_figure(placed.by_option).data) == 4
     fig = insight_cdf_figure(insight.events, deadline_s=600.0)
     assert len(fig.data) == 3

@@ -1,10 +1,13 @@
 """Imports flow one way: model ← orbits ← analyses ← viz ← widgets ← dashboard ← cli.
 
-Two checks. A static scan (``ast``) of every module under ``workbench/`` finds every
-``import`` statement — at module level, inside functions and under ``TYPE_CHECKING`` alike —
-and ``importlib.import_module("workbench....")`` calls with a literal name, and checks each
-against the layer table. Then fresh interpreters check that importing the lower layers
-really leaves the drawing libraries unloaded, and that ``import workbench`` is light.
+A static scan (``ast``) of every module under ``workbench/`` finds every ``import``
+statement — at module level, inside functions and under ``TYPE_CHECKING`` alike — and
+``importlib.import_module("workbench....")`` calls with a literal name, and checks each
+against the layer table with no exceptions: no upward import, not even a lazy one. The same
+scan checks that the analysis wings import nothing from one another and that no import
+circle exists. Fresh interpreters check that every module imports alone (skyfield's
+``design/test_import_loops.py`` is the model), that importing the lower layers really leaves
+the drawing libraries unloaded, and that ``import workbench`` is light.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "workbench"
 LAYERS = {
     "model": 0,
     "datasets": 1,      # catalogs → model objects
+    "scenarios": 1,     # load a scenario by name, path or text; resolve catalog names
     "extensions": 1,    # entry-point registry of hardware, scenarios, analyses
     "orbits": 2,
     "analyses": 3,
@@ -30,16 +34,11 @@ LAYERS = {
 }
 """A module may import workbench modules of its own layer or below, never above."""
 
-LAZY_EXCEPTIONS = {
-    ("model", "workbench.datasets"),          # Scenario resolves catalog names on load
-    ("model", "workbench.orbits.timegrid"),   # Scenario.time_grid builds the shared grid
-    ("analyses", "workbench.viz"),            # results' .figures() hand their frames to viz
-}
-"""Upward imports allowed only inside a function body (so importing model never runs them)."""
-
 DRAWING = ("ipywidgets", "panel", "plotly", "bokeh", "anywidget", "czml3", "matplotlib")
 """Never imported by the layers that compute: model, datasets, orbits, analyses."""
-COMPUTING_LAYERS = {"model", "datasets", "extensions", "orbits", "analyses"}
+COMPUTING_LAYERS = {"model", "datasets", "scenarios", "extensions", "orbits", "analyses"}
+WINGS = ("onboard", "network", "economics", "scheduling")
+"""The analysis wings: each imports nothing from another."""
 
 
 def _module_name(path: Path) -> str:
@@ -119,19 +118,82 @@ def test_imports_follow_the_layer_table(path):
             continue
         if LAYERS[target_layer] <= LAYERS[layer]:
             continue
-        if in_function and any(layer == lay and (target == allowed or target.startswith(
-                allowed + ".")) for lay, allowed in LAZY_EXCEPTIONS):
-            continue
         wrong.append(f"line {line}: {module} ({layer}) imports {target} ({target_layer}), "
                      "a layer above it")
     assert not wrong, "\n".join(wrong)
 
 
-def test_the_scan_sees_the_known_lazy_imports():
-    scenario = PACKAGE / "model" / "scenario.py"
-    lazy = {(t, f) for t, _, f in _imports(scenario) if _layer_of(t) != "model"}
-    assert ("workbench.datasets", True) in lazy
-    assert ("workbench.orbits.timegrid", True) in lazy
+def _wing(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[1] == "analyses" and parts[2] in WINGS else None
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if _wing(_module_name(p))],
+                         ids=lambda p: str(p.relative_to(PACKAGE.parent)))
+def test_analysis_wings_import_nothing_from_one_another(path):
+    module = _module_name(path)
+    wing = _wing(module)
+    crossing = [f"line {line}: {module} ({wing}) imports {target}"
+                for target, line, _ in _imports(path)
+                if _wing(target) not in (None, wing)]
+    assert not crossing, "\n".join(crossing)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for p in SOURCES}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges = set()
+        for target, _, _ in _imports(path):
+            while target and target not in modules:  # ``from pkg import name`` → pkg
+                target = target.rpartition(".")[0]
+            if target and target != name and target.startswith("workbench."):
+                edges.add(target)
+        graph[name] = edges
+    return graph
+
+
+def test_no_import_circle():
+    """Every import, lazy ones included, forms a graph without cycles (the facades
+    ``workbench`` and the layer packages' ``__init__`` load names lazily by string and are
+    not edges)."""
+    graph = _import_graph()
+    import networkx as nx
+
+    cycles = list(nx.simple_cycles(nx.DiGraph([(a, b) for a, targets in graph.items()
+                                               for b in targets])))
+    assert not cycles, "import circles:\n" + "\n".join(" → ".join([*c, c[0]])
+                                                     for c in cycles[:10])
+
+
+def test_the_scan_sees_lazy_imports():
+    """The scan counts imports inside functions too: a known one in the CLI."""
+    cli = PACKAGE / "cli.py"
+    lazy = {t for t, _, inside in _imports(cli) if inside}
+    assert any(t.startswith("workbench.scenarios") for t in lazy)
+
+
+MODULES = [_module_name(p) for p in SOURCES if p.name != "__main__.py"]
+
+
+@pytest.mark.slow
+def test_every_module_imports_alone(run_python):
+    """Each module imports in a fresh interpreter of its own, so none relies on another
+    having been imported first (an order-dependent circle would fail here)."""
+    source = f"""
+import subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
+
+def alone(name):
+    proc = subprocess.run([sys.executable, "-c", f"import {{name}}"], capture_output=True,
+                          text=True)
+    return None if proc.returncode == 0 else name + ": " + proc.stderr.strip().splitlines()[-1]
+
+with ThreadPoolExecutor(4) as pool:
+    failed = [f for f in pool.map(alone, {MODULES!r}) if f]
+print(repr(failed))
+"""
+    assert run_python(source, timeout_s=900).stdout.strip().splitlines()[-1] == "[]"
 
 
 def _loaded_after(run_python, source: str, watch: tuple[str, ...]) -> list[str]:

@@ -9,13 +9,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.model import (CollaborativeComputing, ComputeChip, ComputePayload,
-                             ComputeService, Constellation, Economics, EventResponse,
-                             GroundSegment, GroundSite, ModelError, Platform,
-                             RemoteSensingInference, Scenario, TLESet, WalkerShell, describe,
-                             load_scenario)
+from workbench import scenarios as wb_scenarios
+from workbench.model import (
+    CollaborativeComputing,
+    ComputeChip,
+    ComputePayload,
+    ComputeService,
+    Constellation,
+    Economics,
+    EventResponse,
+    GroundSegment,
+    GroundSite,
+    ModelError,
+    Platform,
+    RemoteSensingInference,
+    Scenario,
+    TLESet,
+    WalkerShell,
+    describe,
+)
 from workbench.model.base import Model
-from workbench.model.scenario import MAX_TIME_STEPS
+from workbench.model.timegrid import MAX_STEPS as MAX_TIME_STEPS
+from workbench.scenarios import load_scenario
 
 # ISS elements as printed in skyfield's documentation ("Earth Satellites"), checksums valid.
 ISS_TLE = """ISS (ZARYA)
@@ -87,7 +102,7 @@ def test_bad_role_lists_the_allowed_roles():
 
 def test_bad_yaml_names_line_and_column():
     text = "name: broken\nepoch_utc: 2026-01-01\nconstellation: [starlink-s1\nplatform: x\n"
-    err = _error(lambda: Scenario.from_yaml(text, source="broken.yaml"))
+    err = _error(lambda: wb_scenarios.from_yaml(text, source="broken.yaml"))
     assert "broken.yaml" in str(err)
     (problem,) = err.problems
     assert re.fullmatch(r"line \d+, column \d+", problem.field)
@@ -95,7 +110,7 @@ def test_bad_yaml_names_line_and_column():
 
 
 def test_yaml_that_is_not_a_mapping_is_rejected():
-    err = _error(lambda: Scenario.from_yaml("- just\n- a list\n"))
+    err = _error(lambda: wb_scenarios.from_yaml("- just\n- a list\n"))
     assert "must be a mapping" in str(err)
 
 

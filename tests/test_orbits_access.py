@@ -10,13 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skyfield.api import EarthSatellite, wgs84
 
-from workbench.model import (Constellation, GroundSegment, GroundSite, ModelError,
-                             PropagationWarning)
+from workbench.model import (
+    Constellation,
+    GroundSegment,
+    GroundSite,
+    ModelError,
+    PropagationWarning,
+)
+from workbench.model.timegrid import TimeGrid
 from workbench.orbits import access
 from workbench.orbits.access import access_windows, look_angles, visible
-from workbench.orbits.frames import timescale
+from workbench.orbits.frames import skyfield_time, timescale
 from workbench.orbits.propagation import propagate, satrecs
-from workbench.orbits.timegrid import TimeGrid
 
 ONE_METRE_KM = 1e-3
 ANGLE_DEG = 1e-6
@@ -66,7 +71,7 @@ def test_look_angles_match_skyfield_altaz(starlink_sample):
     constellation, reference = starlink_sample
     walker = Constellation.walker(550.0, 53.0, 6, 4, 1)
     grid = TimeGrid(start=START, duration_s=6 * 3600.0, step_s=120.0)
-    ts, t = timescale(), grid.skyfield_time()
+    ts, t = timescale(), skyfield_time(grid)
     cases = [(constellation, reference[:20]),
              (walker, [EarthSatellite.from_satrec(s, ts) for s in satrecs(walker,
                                                                           epoch=grid.start)])]
@@ -134,7 +139,7 @@ def test_visible_honours_masks_and_range():
 def _compare_with_find_events(windows: pl.DataFrame, sats: list, sites, grid: TimeGrid,
                               mask_for) -> dict[str, float]:
     """Max |ours − find_events| per event kind, in seconds; asserts identical event lists."""
-    t = grid.skyfield_time()
+    t = skyfield_time(grid)
     worst = {"rise": 0.0, "culmination": 0.0, "set": 0.0}
     kinds = {0: "rise", 1: "culmination", 2: "set"}
     for site in sites:

@@ -13,13 +13,24 @@ from skyfield.api import EarthSatellite
 from skyfield.framelib import itrs
 from skyfield.searchlib import find_discrete
 
-from workbench.model import Constellation, ModelError, PropagationWarning, WalkerShell, period_s
+from workbench.model import (
+    Constellation,
+    ModelError,
+    PropagationWarning,
+    WalkerShell,
+    period_s,
+)
 from workbench.model.constants import R_EARTH_KM
-from workbench.orbits.frames import ephemeris_de421, timescale
+from workbench.model.timegrid import TimeGrid
+from workbench.orbits.frames import ephemeris_de421, skyfield_time, timescale
 from workbench.orbits.propagation import propagate, satrecs
-from workbench.orbits.sun import (beta_angle_deg, eclipse_intervals, sun_position_km, sunlit,
-                                  sunlit_from_positions)
-from workbench.orbits.timegrid import TimeGrid
+from workbench.orbits.sun import (
+    beta_angle_deg,
+    eclipse_intervals,
+    sun_position_km,
+    sunlit,
+    sunlit_from_positions,
+)
 
 ONE_METRE_KM = 1e-3
 AU_KM = 149_597_870.7
@@ -54,7 +65,7 @@ def _almanac_sun(jd_ut: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def test_sun_direction_and_distance_vs_almanac():
     grid = TimeGrid(start=datetime(2026, 1, 1, tzinfo=UTC), duration_s=365 * 86400.0,
                     step_s=86400.0)
-    t = grid.skyfield_time()
+    t = skyfield_time(grid)
     sun_gcrs = sun_position_km(grid)
     # GCRS → true equator and equinox of date (skyfield's precession-nutation matrix)
     of_date = np.einsum("ijt,tj->ti", t.M, sun_gcrs)
@@ -72,7 +83,7 @@ def test_sun_direction_and_distance_vs_almanac():
 def test_sun_itrs_matches_skyfield_and_frame_is_validated():
     grid = TimeGrid(start=SOLSTICE, duration_s=86400.0, step_s=3600.0)
     eph = ephemeris_de421()
-    expected = (eph["sun"] - eph["earth"]).at(grid.skyfield_time()).frame_xyz(itrs).km.T
+    expected = (eph["sun"] - eph["earth"]).at(skyfield_time(grid)).frame_xyz(itrs).km.T
     got = sun_position_km(grid, frame="itrs")
     assert got.shape == (25, 3)
     assert np.max(np.linalg.norm(got - expected, axis=-1)) < ONE_METRE_KM
@@ -109,7 +120,7 @@ def test_sunlit_matches_skyfield_is_sunlit_starlink(starlink_sample):
     constellation, reference = starlink_sample
     grid = TimeGrid(start=datetime(2026, 1, 31, 12, tzinfo=UTC), duration_s=3 * 3600.0,
                     step_s=60.0)
-    eph, t = ephemeris_de421(), grid.skyfield_time()
+    eph, t = ephemeris_de421(), skyfield_time(grid)
     expected = np.array([s.at(t).is_sunlit(eph) for s in reference])
     got = sunlit(constellation, grid)
     assert got.shape == expected.shape and got.dtype == bool
@@ -121,7 +132,7 @@ def test_sunlit_matches_skyfield_is_sunlit_starlink(starlink_sample):
 def test_sunlit_matches_skyfield_is_sunlit_walker():
     c = Constellation.walker(550.0, 53.0, 4, 3, 1)
     grid = TimeGrid(start=SOLSTICE, duration_s=3 * 3600.0, step_s=30.0)
-    ts, eph, t = timescale(), ephemeris_de421(), grid.skyfield_time()
+    ts, eph, t = timescale(), ephemeris_de421(), skyfield_time(grid)
     expected = np.array([EarthSatellite.from_satrec(s, ts).at(t).is_sunlit(eph)
                          for s in satrecs(c, epoch=grid.start)])
     got = sunlit_from_positions(propagate(c, grid, frame="gcrs"), grid)
@@ -188,7 +199,7 @@ def test_eclipse_boundaries_match_skyfield_within_50_ms():
     c = Constellation.walker(550.0, 53.0, 2, 2, 1)
     grid = TimeGrid(start=SOLSTICE, duration_s=4 * 3600.0, step_s=60.0)
     intervals = eclipse_intervals(c, grid)
-    ts, eph, t = timescale(), ephemeris_de421(), grid.skyfield_time()
+    ts, eph, t = timescale(), ephemeris_de421(), skyfield_time(grid)
     worst_s = 0.0
     for sat_id, rec in enumerate(satrecs(c, epoch=grid.start)):
         sat = EarthSatellite.from_satrec(rec, ts)
@@ -262,7 +273,7 @@ def test_beta_angle_vs_hand_formula():
     grid = TimeGrid(start=SOLSTICE, duration_s=6 * 3600.0, step_s=600.0)
     got = beta_angle_deg(c, grid)
     assert got.shape == (8, len(grid))
-    ra, dec, _ = _almanac_sun(grid.skyfield_time().ut1)
+    ra, dec, _ = _almanac_sun(skyfield_time(grid).ut1)
     a = R_EARTH_KM + 550.0
     n_rad_s = 2 * math.pi / period_s(550.0)
     inc = math.radians(53.0)

@@ -12,8 +12,13 @@ from pathlib import Path
 import pytest
 
 from workbench.model import Constellation, DatasetError, FetchError, ModelError
-from workbench.orbits.tle import (CACHE_DIR_ENV, CelestrakWarning, celestrak_url,
-                                  default_cache_dir, fetch_celestrak)
+from workbench.orbits.tle import (
+    CACHE_DIR_ENV,
+    CelestrakWarning,
+    celestrak_url,
+    default_cache_dir,
+    fetch_celestrak,
+)
 
 # Three records from the shipped Starlink snapshot (CelesTrak group "starlink", 2026-01-31).
 SMALL_TLE = """\

@@ -17,12 +17,18 @@ import pytest
 from skyfield.api import EarthSatellite
 from skyfield.framelib import itrs
 
-from workbench.model import (Constellation, ModelError, PropagationWarning, TLESet,
-                             WalkerShell)
-from workbench.orbits import _sgp4_worker, propagation as propagate_module
-from workbench.orbits.frames import timescale
+from workbench.model import (
+    Constellation,
+    ModelError,
+    PropagationWarning,
+    TLESet,
+    WalkerShell,
+)
+from workbench.model.timegrid import TimeGrid
+from workbench.orbits import _sgp4_worker
+from workbench.orbits import propagation as propagate_module
+from workbench.orbits.frames import skyfield_time, timescale
 from workbench.orbits.propagation import propagate, propagate_state
-from workbench.orbits.timegrid import TimeGrid
 
 ONE_METRE_KM = 1e-3
 
@@ -100,7 +106,7 @@ def test_parallel_agrees_with_skyfield():
         TLE_TEXT.splitlines()[i] for i in (0, 1, 2, 6, 7, 8, 12, 13, 14))),))
     grid = TimeGrid(start=START, duration_s=86400.0, step_s=3600.0)
     r = propagate(c, grid, workers=2)
-    t = grid.skyfield_time()
+    t = skyfield_time(grid)
     ts = timescale()
     for k, rec in enumerate(c.tle_sets[0].records):
         expected = EarthSatellite(rec.line1, rec.line2, rec.name, ts).at(t).frame_xyz(itrs).km
@@ -183,7 +189,7 @@ def test_script_without_main_guard_uses_workers(tmp_path):
         import numpy as np
         from workbench.model import Constellation
         from workbench.orbits.propagation import propagate
-        from workbench.orbits.timegrid import TimeGrid
+        from workbench.model.timegrid import TimeGrid
         print("script body ran")
         grid = TimeGrid(start=datetime(2026, 1, 31, tzinfo=UTC), duration_s=3600, step_s=600)
         c = Constellation.walker(550, 53, 3, 4)

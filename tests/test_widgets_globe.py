@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 
 from workbench.model import Constellation, GroundSegment, GroundSite
+from workbench.model.timegrid import TimeGrid
 from workbench.orbits.propagation import propagate
-from workbench.orbits.timegrid import TimeGrid
 from workbench.widgets.globe import GLOBE_STATE, Globe, position_buffer, site_from_pick
 
 GLOBE_JS = Path(__file__).resolve().parent.parent / "workbench" / "widgets" / "globe.js"
@@ -205,7 +205,7 @@ def test_show_route_draws_the_latency_path_through_its_satellites(small_scenario
     """The route drawn for the globe is the latency analysis's path: site, the path's
     satellites where SGP4 puts them at that instant, site (checked against propagate)."""
     from workbench.analyses import latency
-    from workbench.analyses.latency import UnreachableWarning
+    from workbench.analyses.network.roundtrip import UnreachableWarning
     from workbench.orbits.frames import geodetic_to_itrs
 
     scenario = small_scenario.replace(
@@ -217,7 +217,7 @@ def test_show_route_draws_the_latency_path_through_its_satellites(small_scenario
         duration_s=1800.0)
     with warnings.catch_warnings():  # some steps may have no route; we draw a routed one
         warnings.simplefilter("ignore", UnreachableWarning)
-        result = latency(scenario, keep_paths=True)
+        result = latency(scenario, options={"keep_paths": True})
     reachable = result.rtt.filter(pl.col("is_reachable"))
     assert len(reachable) > 0
     when = reachable["time_utc"][0]
@@ -236,10 +236,10 @@ def test_show_route_draws_the_latency_path_through_its_satellites(small_scenario
 
 def test_show_route_of_an_unreachable_instant_clears_and_says_so(small_scenario):
     from workbench.analyses import latency
-    from workbench.analyses.latency import UnreachableWarning
+    from workbench.analyses.network.roundtrip import UnreachableWarning
 
     with pytest.warns(UnreachableWarning):  # the analysis says which pairs break, and why
-        result = latency(small_scenario, keep_paths=True)
+        result = latency(small_scenario, options={"keep_paths": True})
     unreachable = result.rtt.filter(~pl.col("is_reachable"))
     assert len(unreachable) > 0  # 6 satellites cannot link Beijing and Kashi all the time
     globe = Globe(small_scenario.constellation, grid=small_scenario.time_grid)

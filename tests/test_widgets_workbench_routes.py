@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from workbench.model import Constellation, GroundSegment, GroundSite
+from workbench.model.timegrid import TimeGrid
 from workbench.orbits.frames import geodetic_to_itrs
 from workbench.orbits.propagation import propagate
-from workbench.orbits.timegrid import TimeGrid
 from workbench.widgets.workbench import GLOBE_SPAN_S, AnalysisSpec, Workbench
 
 ONE_METRE_KM = 1e-3

@@ -11,7 +11,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_scenario": "workbench.model", "Scenario": "workbench.model",
+    "load_scenario": "workbench.scenarios", "Scenario": "workbench.model",
     "Constellation": "workbench.model", "WalkerShell": "workbench.model",
     "TLESet": "workbench.model", "GroundSite": "workbench.model",
     "GroundSegment": "workbench.model", "ComputeChip": "workbench.model",
@@ -21,10 +21,11 @@ _EXPORTS = {
     "EventResponse": "workbench.model", "CollaborativeComputing": "workbench.model",
     "ModelError": "workbench.model", "TLEError": "workbench.model",
     "DatasetError": "workbench.model", "describe": "workbench.model",
-    "TimeGrid": "workbench.orbits.timegrid",
+    "TimeGrid": "workbench.model.timegrid",
     "Workbench": "workbench.widgets.workbench",
 }
-_SUBMODULES = {"model", "orbits", "analyses", "viz", "widgets", "datasets", "extensions"}
+_SUBMODULES = {"model", "orbits", "analyses", "viz", "widgets", "datasets", "scenarios",
+               "extensions"}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

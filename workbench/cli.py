@@ -66,7 +66,7 @@ def _resolve(spec: str) -> Path:
 
 
 def _load(spec: str) -> Scenario:
-    from .model import load_scenario
+    from .scenarios import load_scenario
 
     return load_scenario(_resolve(spec))
 
@@ -297,7 +297,8 @@ def notes(scenario: Scenario) -> list[str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .model import DatasetError, ModelError, load_scenario
+    from .model import DatasetError, ModelError
+    from .scenarios import load_scenario
 
     path = _resolve(args.file)
     try:

@@ -30,8 +30,18 @@ from typing import Any, get_args
 import polars as pl
 import yaml
 
-from .model import (ComputeChip, Constellation, DatasetError, GroundSegment, GroundSite,
-                    LaunchVehicle, ModelError, Platform, TLESet, WalkerShell)
+from .model import (
+    ComputeChip,
+    Constellation,
+    DatasetError,
+    GroundSegment,
+    GroundSite,
+    LaunchVehicle,
+    ModelError,
+    Platform,
+    TLESet,
+    WalkerShell,
+)
 from .model.ground import Role
 
 __all__ = [
@@ -581,7 +591,7 @@ def _scenario_files() -> dict[str, Path]:
 
 
 def scenarios() -> list[str]:
-    """Names of the built-in scenarios (load one with :func:`workbench.model.load_scenario`).
+    """Names of the built-in scenarios (load one with :func:`workbench.scenarios.load_scenario`).
 
     >>> "beijing-etown-demo" in scenarios()
     True

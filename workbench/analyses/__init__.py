@@ -1,39 +1,49 @@
-"""Analyses: functions of domain objects (and a time grid) returning polars frames.
+"""Analyses: functions of a scenario that return results of polars frames.
 
-Submodules load on first use, so ``import workbench.analyses`` stays light and never pulls
-in plotly or widgets. Add an entry to ``_EXPORTS`` (name → submodule) for each public name.
+Three wings, named for their subject, that import nothing from one another:
+
+- :mod:`~workbench.analyses.onboard` — what one satellite can do: power and eclipse,
+  thermal, compute, the data pipeline, radiation life (``capacity``);
+- :mod:`~workbench.analyses.network` — links, ISL topology, the routing graph and its
+  parallel runner: round trips (``latency``), compute ``placement``, ``event_to_insight``;
+- :mod:`~workbench.analyses.economics` — finance, the programme's cash flows, space vs
+  ground, the value chain, uncertainty (``business``).
+
+:mod:`~workbench.analyses.registry` lists the analyses the Workbench, the dashboard and the
+CLI run. Every analysis is ``f(scenario, [data,] *, options=None, geometry=None,
+progress=None) -> result``; drawing is :func:`workbench.viz.figures`. Names load on first
+use, so ``import workbench.analyses`` stays light and never pulls in plotly or widgets.
 """
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 _EXPORTS = {
-    # business model (issue 5)
-    "business": "business", "BusinessResult": "business",
-    "npv": "finance", "irr": "finance", "payback_period": "finance",
-    "levelised_cost": "finance",
-    "space_vs_ground": "spacevsground", "SpaceVsGround": "spacevsground",
-    "TerrestrialDataCentre": "spacevsground", "OrbitalDataCentre": "spacevsground",
-    "value_chain": "valuechain", "value_chain_shares": "valuechain",
-    "tornado": "uncertainty", "monte_carlo": "uncertainty", "Distribution": "uncertainty",
-    # capacity (issue 3)
-    "capacity": "capacity", "CapacityResult": "capacity_result",
-    "CapacityOptions": "capacity_options", "OrbitGeometry": "geometry",
-    "orbit_geometry": "geometry", "power_budget": "power", "thermal_budget": "thermal",
-    "compute_capacity": "compute", "data_pipeline": "datapipe",
-    "radiation_life": "radiation", "eclipse_fraction": "power",
-    "battery_capacity_wh": "power", "radiator_area_m2": "thermal",
-    "sensor_data_rate_bps": "datapipe", "dose_rate_rad_per_year": "radiation",
-    # latency, routing, placement, event to insight (issue 4)
-    "latency": "latency", "LatencyResult": "latency", "UnreachableWarning": "latency",
-    "placement": "placement", "PlacementResult": "placement",
-    "event_to_insight": "insight", "InsightResult": "insight",
-    "infer_planes": "topology", "plus_grid": "topology",
-    "PlaneInferenceWarning": "topology", "shortest_paths": "routing",
+    # onboard: what one satellite can do
+    "capacity": "onboard.assessment", "CapacityResult": "onboard.result",
+    "power_budget": "onboard.power", "eclipse_fraction": "onboard.power",
+    "battery_capacity_wh": "onboard.power", "thermal_budget": "onboard.thermal",
+    "radiator_area_m2": "onboard.thermal", "compute_capacity": "onboard.compute",
+    "data_pipeline": "onboard.datapipe", "sensor_data_rate_bps": "onboard.datapipe",
+    "radiation_life": "onboard.radiation", "dose_rate_rad_per_year": "onboard.radiation",
+    # network: links, routing, placement, event to insight
+    "latency": "network.roundtrip", "LatencyResult": "network.roundtrip",
+    "UnreachableWarning": "network.roundtrip",
+    "placement": "network.offload", "PlacementResult": "network.offload",
+    "event_to_insight": "network.insight", "InsightResult": "network.insight",
+    "infer_planes": "network.topology", "plus_grid": "network.topology",
+    "PlaneInferenceWarning": "network.topology", "shortest_paths": "network.graph",
+    # economics: the business case
+    "business": "economics.case", "BusinessResult": "economics.case",
+    "npv": "economics.finance", "irr": "economics.finance",
+    "payback_period": "economics.finance", "levelised_cost": "economics.finance",
+    "space_vs_ground": "economics.spacevsground", "SpaceVsGround": "economics.spacevsground",
+    "value_chain": "economics.valuechain", "value_chain_shares": "economics.valuechain",
+    "tornado": "economics.uncertainty", "monte_carlo": "economics.uncertainty",
+    "Distribution": "economics.uncertainty",
 }
+_SUBMODULES = {"onboard", "network", "economics", "registry"}
 
 __all__ = sorted(_EXPORTS)
 
@@ -41,24 +51,10 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return __all__
-
-
-class _Package(types.ModuleType):
-    """Keeps ``workbench.analyses.business`` the *function* when its same-named submodule
-    loads: the import system sets the package attribute to the submodule after loading it,
-    which would shadow the exported function (``from workbench.analyses import business``
-    would hand back a module). Submodules stay importable by their dotted path."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if (isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name
-                and hasattr(value, name)):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+    return sorted({*__all__, *_SUBMODULES})

@@ -1,4 +1,4 @@
-"""Physical constants used across the workbench (DESIGN.md §4)."""
+"""Physical constants used across the workbench (the design notes of the README)."""
 MU_EARTH_KM3_PER_S2 = 398600.4418
 """Earth's gravitational parameter μ⊕ (WGS84)."""
 R_EARTH_KM = 6378.137
@@ -11,3 +11,5 @@ SOLAR_CONSTANT_W_PER_M2 = 1361.0
 """Total solar irradiance at 1 au (1360.8 ± 0.5 W/m², Kopp & Lean 2011)."""
 STEFAN_BOLTZMANN_W_PER_M2_K4 = 5.670374e-8
 SECONDS_PER_DAY = 86400.0
+HOURS_PER_YEAR = 8760.0
+"""Hours in a 365-day year: the convention of electricity tariffs and data-centre TCO."""

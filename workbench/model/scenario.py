@@ -1,13 +1,12 @@
 """A scenario binds constellation, hardware, ground, applications and economics in time.
 
-Scenarios are YAML files, loaded safely and round-trip exact:
-``load_scenario(s.to_yaml()) == s``.
+Scenarios are YAML files, round-trip exact: ``load_scenario(s.to_yaml()) == s``. Reading
+them (by name, path or text) and resolving catalog names (``platform: smallsat-150``)
+happens one layer up, in :mod:`workbench.scenarios`; this module holds the pure model.
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import field_validator, model_validator
@@ -16,12 +15,11 @@ from .application import Application
 from .base import Model
 from .constellation import Constellation
 from .economics import Economics
-from .errors import ModelError, Problem
 from .fields import quantity
 from .ground import GroundSegment
 from .hardware import ComputePayload, Platform
-
-MAX_TIME_STEPS = 1_000_000
+from .options import ScenarioOptions
+from .timegrid import MAX_STEPS, TimeGrid
 
 
 class _Dumper(yaml.SafeDumper):
@@ -37,15 +35,12 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _catalog(kind: str, name: str) -> Any:
-    from .. import datasets  # lazy: datasets builds model objects from the catalogs
-
-    return getattr(datasets, kind)(name)
-
-
 class Scenario(Model):
-    """Everything one analysis needs. Catalog names may stand for objects in YAML
-    (``platform: smallsat-150``, ``chip: jetson-agx-orin``, ``constellation: starlink-s1``)."""
+    """Everything one analysis needs, and the options of every analysis wing.
+
+    In YAML (:func:`workbench.scenarios.load_scenario`) catalog names may stand for objects
+    (``platform: smallsat-150``, ``chip: jetson-agx-orin``, ``constellation: starlink-s1``).
+    """
 
     name: str = quantity(description="Scenario name")
     description: str = quantity("", description="What the scenario explores")
@@ -61,61 +56,34 @@ class Scenario(Model):
     ground: GroundSegment = quantity(GroundSegment(), description="Ground sites")
     applications: tuple[Application, ...] = quantity((), description="What it is used for")
     economics: Economics = quantity(Economics(), description="Money in and out")
+    options: ScenarioOptions = quantity(ScenarioOptions(),
+                                        description="Options of the analyses (capacity, "
+                                                    "network, business)")
 
     @field_validator("epoch_utc")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    @field_validator("constellation", mode="before")
-    @classmethod
-    def _constellation_by_name(cls, value: Any) -> Any:
-        return _catalog("constellation", value) if isinstance(value, str) else value
-
-    @field_validator("platform", mode="before")
-    @classmethod
-    def _platform_by_name(cls, value: Any) -> Any:
-        return _catalog("platform", value) if isinstance(value, str) else value
-
-    @field_validator("payload", mode="before")
-    @classmethod
-    def _chip_by_name(cls, value: Any) -> Any:
-        if isinstance(value, dict) and isinstance(value.get("chip"), str):
-            return {**value, "chip": _catalog("chip", value["chip"])}
-        return value
-
     @model_validator(mode="after")
     def _grid_size(self) -> Scenario:
-        if self.duration_s / self.step_s > MAX_TIME_STEPS:
+        if self.duration_s / self.step_s >= MAX_STEPS:  # the TimeGrid's own rule
             raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
-                             f"more than {MAX_TIME_STEPS:,} time steps; use a longer step")
+                             f"{self.duration_s / self.step_s:,.0f} steps, more than "
+                             f"{MAX_STEPS:,}; use a longer step")
         return self
 
     @property
-    def time_grid(self):  # -> workbench.orbits.TimeGrid (orbits sits above model)
-        from ..orbits.timegrid import TimeGrid
-
+    def time_grid(self) -> TimeGrid:
+        """The analysis grid: ``epoch_utc`` to ``epoch_utc + duration_s`` every ``step_s``."""
         return TimeGrid(start=self.epoch_utc, duration_s=self.duration_s, step_s=self.step_s)
 
     def to_yaml(self) -> str:
         """YAML text that :func:`load_scenario` turns back into an equal scenario."""
-        return yaml.dump(self.model_dump(mode="json"), Dumper=_Dumper, sort_keys=False,
-                         allow_unicode=True, width=100)
-
-    @classmethod
-    def from_yaml(cls, text: str, *, source: str = "YAML") -> Scenario:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-            raise ModelError(f"scenario YAML ({source})", [Problem(
-                where, _first_line(text, mark), f"is not valid YAML: "
-                f"{getattr(exc, 'problem', None) or exc}")]) from None
-        if not isinstance(data, dict):
-            raise ModelError(f"scenario YAML ({source})", [Problem(
-                "document", data, "must be a mapping of scenario fields")])
-        return cls.model_validate(data)
+        data = self.model_dump(mode="json")
+        if self.options == ScenarioOptions():
+            del data["options"]  # the defaults: files stay short, and read back equal
+        return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
     def _repr_html_(self) -> str:
         import html
@@ -131,28 +99,4 @@ class Scenario(Model):
                 f"every {self.step_s:g} s</div>")
 
 
-def _first_line(text: str, mark: Any) -> str:
-    lines = text.splitlines()
-    if mark is not None and 0 <= mark.line < len(lines):
-        return lines[mark.line].strip()
-    return text[:40]
-
-
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """A scenario from a built-in name (``beijing-etown-demo``), a YAML file, or YAML text."""
-    if isinstance(name_or_path, Path):
-        return Scenario.from_yaml(name_or_path.read_text(encoding="utf-8"),
-                                  source=str(name_or_path))
-    text = str(name_or_path)
-    if "\n" in text or ":" in text and not Path(text).exists():
-        return Scenario.from_yaml(text)
-    path = Path(text)
-    if path.exists():
-        return Scenario.from_yaml(path.read_text(encoding="utf-8"), source=str(path))
-    from .. import datasets
-
-    path = datasets.scenario_path(text)
-    return Scenario.from_yaml(path.read_text(encoding="utf-8"), source=text)
-
-
-__all__ = ["Scenario", "load_scenario"]
+__all__ = ["Scenario"]

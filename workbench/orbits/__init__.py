@@ -1,4 +1,5 @@
-"""Orbit engine: time grid, SGP4 propagation, frames, Sun and eclipse, access windows, TLEs.
+"""Orbit engine: SGP4 propagation, frames, Sun and eclipse, access windows, TLEs, and the
+orbit geometry every analysis shares (one propagation per recompute).
 
 Submodules load on first use, so ``import workbench.orbits`` stays light.
 """
@@ -8,7 +9,7 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "TimeGrid": "timegrid",
+    "OrbitGeometry": "geometry", "orbit_geometry": "geometry",
     "propagate": "propagation", "propagate_state": "propagation", "satrecs": "propagation",
     "ephemeris": "propagation", "propagation_errors": "propagation",
     "sunlit": "sun", "eclipse_intervals": "sun", "sun_position_km": "sun",
@@ -17,7 +18,7 @@ _EXPORTS = {
     "fetch_celestrak": "tle",
 }
 
-_SUBMODULES = {"timegrid", "frames", "propagation", "sun", "access", "hermite", "tle"}
+_SUBMODULES = {"frames", "propagation", "sun", "access", "hermite", "tle", "geometry"}
 
 __all__ = sorted(_EXPORTS)
 

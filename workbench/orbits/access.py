@@ -16,10 +16,10 @@ import polars as pl
 from ..model.constellation import Constellation
 from ..model.errors import ModelError, Problem
 from ..model.ground import GroundSegment, GroundSite
+from ..model.timegrid import TimeGrid
 from .frames import geodetic_to_itrs
 from .hermite import bisect_switch, hermite_state
 from .propagation import propagate_state
-from .timegrid import TimeGrid
 
 Sites = GroundSegment | GroundSite | Sequence[GroundSite]
 
@@ -280,7 +280,8 @@ def _utc(grid: TimeGrid, offsets_s: np.ndarray) -> pl.Series:
 
 def access_windows(constellation: Constellation, sites: Sites, grid: TimeGrid, *,
                    min_elevation_deg: float | None = None,
-                   epoch: datetime | None = None) -> pl.DataFrame:
+                   epoch: datetime | None = None,
+                   state: tuple[np.ndarray, np.ndarray] | None = None) -> pl.DataFrame:
     """Every pass of every satellite over every site: rise, culmination and set.
 
     Parameters
@@ -294,6 +295,10 @@ def access_windows(constellation: Constellation, sites: Sites, grid: TimeGrid, *
         One elevation mask in degrees (0–90) for every site, overriding their own.
     epoch : datetime, optional
         Epoch of the Walker shells' elements; defaults to ``grid.start``.
+    state : (r_km, v_km_per_s), optional
+        ITRS positions and Earth-relative velocities (n_sats, n_times, 3) already
+        propagated on ``grid`` (an :class:`~workbench.orbits.geometry.OrbitGeometry`'s
+        ``r_itrs_km`` and ``v_itrs_km_per_s``); None propagates here.
 
     Returns
     -------
@@ -332,7 +337,15 @@ def access_windows(constellation: Constellation, sites: Sites, grid: TimeGrid, *
     """
     site_list = _site_list(sites, "access_windows")
     masks, max_range = _masks(site_list, min_elevation_deg, "access_windows")
-    r, v, _ = propagate_state(constellation, grid, frame="itrs", epoch=epoch)
+    if state is None:
+        r, v, _ = propagate_state(constellation, grid, frame="itrs", epoch=epoch)
+    else:
+        r, v = state
+        expected = (len(constellation), len(grid), 3)
+        if r.shape != expected or v.shape != expected:
+            raise ModelError("access_windows", [Problem(
+                "state", f"shapes {r.shape}, {v.shape}", f"need {expected}: (n_sats, "
+                "n_times, 3) ITRS km and km/s on the grid")])
     pos, enu = _site_frames(site_list)
     offsets = grid.offsets_s
     n_sats, n_times = r.shape[:2]

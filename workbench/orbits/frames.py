@@ -108,3 +108,22 @@ def geodetic_to_itrs(lat_deg, lon_deg, altitude_km) -> np.ndarray:
     n = R_EARTH_KM / np.sqrt(1.0 - e2 * np.sin(lat) ** 2)
     return np.stack([(n + h) * np.cos(lat) * np.cos(lon), (n + h) * np.cos(lat) * np.sin(lon),
                      (n * (1.0 - e2) + h) * np.sin(lat)], axis=-1)
+
+
+def skyfield_time(grid):
+    """The instants of a :class:`~workbench.model.timegrid.TimeGrid` as a skyfield ``Time``
+    array (skyfield's builtin UT1 and leap-second tables)."""
+    return timescale().from_datetime(grid.start) + grid.offsets_s / 86400.0
+
+
+def sgp4_jd(grid) -> tuple[np.ndarray, np.ndarray]:
+    """(whole, fraction) UTC Julian dates of a grid's instants, split exactly as skyfield
+    feeds SGP4 (TLE epochs are UTC)."""
+    return _sgp4_jd(skyfield_time(grid))
+
+
+def _sgp4_jd(t) -> tuple[np.ndarray, np.ndarray]:
+    """Julian date split exactly as skyfield feeds SGP4 (TLE epochs are UTC)."""
+    whole = np.atleast_1d(t.whole).astype(np.float64)
+    fraction = np.atleast_1d(t.tai_fraction - t._leap_seconds() / 86400.0).astype(np.float64)
+    return np.broadcast_to(whole, fraction.shape).copy(), fraction

@@ -20,10 +20,21 @@ import polars as pl
 
 from ..model.constellation import Constellation
 from ..model.errors import ModelError, Problem, PropagationWarning
-from ._sgp4_worker import (PARALLEL_SUPPORTED, WorkerPool, build_satrecs, propagate_block,
-                           shared_layout)
-from .frames import itrs_to_geodetic, teme_to_gcrs_matrices, teme_to_itrs_matrices
-from .timegrid import TimeGrid
+from ..model.timegrid import TimeGrid
+from ._sgp4_worker import (
+    PARALLEL_SUPPORTED,
+    WorkerPool,
+    build_satrecs,
+    propagate_block,
+    shared_layout,
+)
+from .frames import (
+    itrs_to_geodetic,
+    sgp4_jd,
+    skyfield_time,
+    teme_to_gcrs_matrices,
+    teme_to_itrs_matrices,
+)
 
 Frame = Literal["itrs", "teme", "gcrs"]
 OnError = Literal["warn", "raise", "ignore"]
@@ -131,7 +142,7 @@ def _matrices(grid: TimeGrid, frame: Frame) -> np.ndarray | None:
     """TEME→``frame`` rotations (n_times, 3, 3), or None for TEME itself."""
     if frame == "teme":
         return None
-    t = grid.skyfield_time()
+    t = skyfield_time(grid)
     return teme_to_itrs_matrices(t) if frame == "itrs" else teme_to_gcrs_matrices(t)
 
 
@@ -204,7 +215,7 @@ def propagate_state(constellation: Constellation, grid: TimeGrid, *, frame: Fram
                 raise
     arrays = None
     try:
-        jd, fr = grid.jd_utc()
+        jd, fr = sgp4_jd(grid)
         try:
             if pool is not None:
                 pool.start(jd, fr, _tasks(n_sats, n_workers))

@@ -15,10 +15,10 @@ import polars as pl
 
 from ..model.constellation import Constellation
 from ..model.errors import ModelError, Problem
-from .frames import ephemeris_de421, gcrs_to_itrs_matrices
+from ..model.timegrid import TimeGrid
+from .frames import ephemeris_de421, gcrs_to_itrs_matrices, skyfield_time
 from .hermite import bisect_switch, hermite_state
 from .propagation import propagate, propagate_state
-from .timegrid import TimeGrid
 
 SunFrame = Literal["gcrs", "itrs"]
 
@@ -55,7 +55,7 @@ def sun_position_km(grid: TimeGrid, *, frame: SunFrame = "gcrs") -> np.ndarray:
     if frame not in get_args(SunFrame):
         raise ModelError("sun_position_km", [Problem("frame", frame,
                                                      f"allowed: {list(get_args(SunFrame))}")])
-    t = grid.skyfield_time()
+    t = skyfield_time(grid)
     eph = ephemeris_de421()
     sun_km = np.asarray((eph["sun"] - eph["earth"]).at(t).xyz.km, dtype=np.float64)
     sun_km = np.ascontiguousarray(sun_km.reshape(3, -1).T)

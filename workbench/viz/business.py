@@ -211,7 +211,7 @@ def npv_distribution_figure(samples: pl.DataFrame, summary: dict[str, Any] | Non
 
 
 def business_figures(result: Any) -> dict[str, go.Figure]:
-    """All figures of a :class:`~workbench.analyses.business.BusinessResult`."""
+    """All figures of a :class:`~workbench.analyses.economics.case.BusinessResult`."""
     svg = result.space_vs_ground
     return {"cash_flows": cash_flow_figure(result.cash_flows, result.annual),
             "value_chain": value_chain_figure(result.value_chain),

@@ -1,4 +1,4 @@
-"""Plotly figures of capacity-analysis frames (:mod:`workbench.analyses.capacity`).
+"""Plotly figures of capacity-analysis frames (:mod:`workbench.analyses.onboard.assessment`).
 
 Every function takes the frames the analysis returns and draws them; none recomputes
 physics. :func:`capacity_figures` draws whatever frames a result holds.

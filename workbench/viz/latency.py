@@ -42,7 +42,7 @@ def rtt_over_time_figure(rtt: pl.DataFrame, pairs: Sequence[tuple[str, str]] | N
     ----------
     rtt : ``LatencyResult.rtt`` (time_utc, source, destination, rtt_ms)
     pairs : (source, destination) to draw (default: the first ``max_pairs``)
-    summary : ``LatencyResult.summary``; adds each pair's fibre RTT as a dotted line
+    summary : ``LatencyResult.by_pair``; adds each pair's fibre RTT as a dotted line
     """
     fig = go.Figure()
     for k, (src, dst) in enumerate(_pair_filter(rtt, pairs, max_pairs)):
@@ -73,7 +73,7 @@ def rtt_vs_distance_figure(summary: pl.DataFrame, *, label_top: int = 0,
 
     Parameters
     ----------
-    summary : ``LatencyResult.summary`` (great_circle_km, rtt_ms_p05/p50/p95, source,
+    summary : ``LatencyResult.by_pair`` (great_circle_km, rtt_ms_p05/p50/p95, source,
         destination)
     label_top : label this many of the longest pairs
     """
@@ -134,7 +134,7 @@ def placement_figure(rtt: pl.DataFrame, *, user: str | None = None,
 def placement_wins_figure(summary: pl.DataFrame, *,
                           title: str = "Which placement wins how often") -> go.Figure:
     """Stacked bars per user: share of time steps each option has the lowest RTT
-    (``PlacementResult.summary``)."""
+    (``PlacementResult.by_option``)."""
     fig = go.Figure()
     for option, label in _PLACEMENT_LABELS.items():
         part = summary.filter(pl.col("option").cast(pl.String) == option)
@@ -205,7 +205,7 @@ def latency_figures(result) -> dict[str, go.Figure]:  # noqa: ANN001  (a Latency
     """The figures of a ``LatencyResult`` by title (what the Workbench's Latency tab shows):
     RTT over time with the fibre reference, RTT against distance, and links per route."""
     return {
-        "RTT over time": rtt_over_time_figure(result.rtt, summary=result.summary),
-        "Space vs fibre": rtt_vs_distance_figure(result.summary),
+        "RTT over time": rtt_over_time_figure(result.rtt, summary=result.by_pair),
+        "Space vs fibre": rtt_vs_distance_figure(result.by_pair),
         "Links per route": hops_figure(result.rtt),
     }

@@ -25,7 +25,8 @@ import traitlets
 
 from ..model.constellation import Constellation
 from ..model.ground import GroundSegment, GroundSite
-from ..orbits.timegrid import TimeGrid
+from ..model.timegrid import TimeGrid
+from ..orbits.geometry import OrbitGeometry
 from . import cesium
 
 GLOBE_STATE = (
@@ -76,6 +77,21 @@ def display_grid(start: datetime, *, duration_s: float, step_s: float, n_sats: i
         n_max = max(2, max_bytes // (12 * max(n_sats, 1)))
         step_s = math.ceil(duration_s / (n_max - 1))
     return TimeGrid(start=start, duration_s=duration_s, step_s=step_s)
+
+
+def _geometry_slice(geometry: OrbitGeometry, span_s: float | None,
+                    max_bytes: int = MAX_POSITION_BYTES) -> tuple[TimeGrid, np.ndarray]:
+    """The display grid and ITRS positions of a geometry's first ``span_s`` seconds (all of
+    it when None), every k-th step with k as small as the byte budget allows."""
+    grid = geometry.grid
+    n_span = len(grid) if span_s is None else min(len(grid),
+                                                  int(span_s // grid.step_s + 1e-9) + 1)
+    n_max = max(2, max_bytes // (12 * max(geometry.n_sats, 1)))
+    stride = max(1, math.ceil((n_span - 1) / (n_max - 1))) if n_span > 1 else 1
+    r_km = geometry.r_itrs_km[:, :n_span:stride]
+    display = TimeGrid(start=grid.start, duration_s=(r_km.shape[1] - 1) * stride * grid.step_s,
+                       step_s=stride * grid.step_s)
+    return display, r_km
 
 
 class Globe(anywidget.AnyWidget):
@@ -152,16 +168,23 @@ class Globe(anywidget.AnyWidget):
 
     # --- what is shown -------------------------------------------------------------
     def show_constellation(self, constellation: Constellation, grid: TimeGrid | None = None,
-                           *, epoch: datetime | None = None) -> None:
-        """Propagate ``constellation`` on ``grid`` (ITRS) and send the positions.
+                           *, epoch: datetime | None = None,
+                           geometry: OrbitGeometry | None = None,
+                           span_s: float | None = None) -> None:
+        """Send ``constellation``'s positions: propagated on ``grid`` (ITRS), or taken from
+        an analysis ``geometry`` already propagated (its first ``span_s`` seconds, every
+        k-th step so the buffer stays under ``MAX_POSITION_BYTES``) — no second propagation.
 
         Satellites that fail SGP4 (decayed) are hidden; their count is ``n_failed_sats``.
         """
-        from ..orbits.propagation import propagate
+        if geometry is not None:
+            grid, r_km = _geometry_slice(geometry, span_s)
+        else:
+            from ..orbits.propagation import propagate
 
-        if grid is None:
-            grid = default_grid(constellation)
-        r_km = propagate(constellation, grid, frame="itrs", epoch=epoch, on_error="ignore")
+            if grid is None:
+                grid = default_grid(constellation)
+            r_km = propagate(constellation, grid, frame="itrs", epoch=epoch, on_error="ignore")
         self.constellation, self.grid, self._r_km = constellation, grid, r_km
         self._epoch = epoch
         self.n_failed_sats = int((~np.isfinite(r_km).all(axis=(1, 2))).sum())
@@ -195,7 +218,7 @@ class Globe(anywidget.AnyWidget):
                    time_utc: datetime | int = 0) -> list[int]:
         """Highlight the route ``source`` → ``destination`` of a latency result at one instant.
 
-        ``latency`` is a :class:`workbench.analyses.latency.LatencyResult` of the shown
+        ``latency`` is a :class:`workbench.analyses.network.roundtrip.LatencyResult` of the shown
         constellation; ``time_utc`` is a datetime or an index of its time grid. The route
         (site, satellites…, site) is drawn where the satellites are at that instant, and
         replaces any extra CZML shown before. Returns the route's satellites (``[]`` when

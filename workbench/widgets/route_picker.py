@@ -14,7 +14,7 @@ from .globe import Globe
 class RoutePicker(widgets.VBox):
     """Pick a pair of sites and a time step of a latency result; draw that route on a globe.
 
-    The pairs and time steps come from the :class:`~workbench.analyses.latency.LatencyResult`
+    The pairs and time steps come from the :class:`~workbench.analyses.network.roundtrip.LatencyResult`
     (:meth:`set_result`), so they span the scenario's whole duration while the
     workbench's globe animates only its first ``GLOBE_SPAN_S``. :meth:`Globe.show_route`
     places the route's satellites where they are at the chosen time, which the globe's
@@ -61,7 +61,7 @@ class RoutePicker(widgets.VBox):
         self._is_building = True
         try:
             if problem is None:
-                pairs = latency.summary.select(pl.col("source", "destination").cast(pl.String),
+                pairs = latency.by_pair.select(pl.col("source", "destination").cast(pl.String),
                                                "reachable_frac")
                 options = [(f"{s} → {d} ({frac:.0%} of steps routed)", (s, d))
                            for s, d, frac in pairs.iter_rows()]
@@ -120,13 +120,13 @@ def _route_problem(latency: Any) -> str | None:
     """Why ``latency`` offers no routes to pick (None if it does)."""
     if isinstance(latency, BaseException):
         return f"the latency analysis did not run ({type(latency).__name__}: {latency})"
-    if not hasattr(latency, "rtt") or not hasattr(latency, "summary"):
+    if not hasattr(latency, "rtt") or not hasattr(latency, "by_pair"):
         return f"the latency analysis returned {type(latency).__name__}, not a LatencyResult"
-    if latency.summary.is_empty() or latency.rtt.is_empty():
+    if latency.by_pair.is_empty() or latency.rtt.is_empty():
         return "the latency analysis routed no pairs of sites"
     if not latency.info.get("keep_paths", True):
         return ("routes were not kept for this many (time step, pair) rows; "
-                "run latency(scenario, keep_paths=True)")
+                "run latency(scenario, options={\"keep_paths\": True})")
     return None
 
 

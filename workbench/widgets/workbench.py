@@ -25,10 +25,12 @@ import traitlets
 
 from ..model.errors import ModelError
 from ..model.ground import GroundSite
-from ..model.scenario import Scenario, load_scenario
+from ..model.scenario import Scenario
+from ..orbits.geometry import OrbitGeometry, scenario_geometry
+from ..scenarios import load_scenario
 from .constellation_builder import ConstellationBuilder
 from .forms import ERROR_STYLE, revalidate
-from .globe import PICK_ROLES, Globe, display_grid, satellite_table
+from .globe import PICK_ROLES, Globe, satellite_table
 from .hardware_designer import HardwareDesigner
 from .route_picker import RoutePicker
 from .scenario_editor import ScenarioEditor
@@ -48,7 +50,7 @@ class AnalysisSpec:
 
     @property
     def module(self) -> str:
-        return f"workbench.analyses.{self.name}"
+        return "workbench.analyses"
 
 
 ANALYSES: tuple[AnalysisSpec, ...] = (
@@ -60,37 +62,27 @@ ANALYSES: tuple[AnalysisSpec, ...] = (
 
 
 def run_analysis(spec: AnalysisSpec, scenario: Scenario, results: dict[str, Any], *,
+                 geometry: OrbitGeometry | None = None,
                  progress: Callable[[float, str], None] | None = None) -> Any:
     """Import and run one analysis; raises ImportError if it is not available.
 
-    Earlier results named in ``spec.inputs`` are passed as keywords, and ``progress``
-    (``callable(fraction_done, message)``) if the analysis takes one.
+    Earlier results named in ``spec.inputs`` are passed as keywords, with the shared
+    ``geometry`` and ``progress`` (``callable(fraction_done, message)``).
     """
-    import inspect
-
     module = importlib.import_module(spec.module)
     function = getattr(module, spec.name, None)
     if not callable(function):
         raise ImportError(f"{spec.module} has no function {spec.name}(scenario)")
     kwargs = {k: results[k] for k in spec.inputs
               if results.get(k) is not None and not isinstance(results[k], Exception)}
-    if progress is not None and "progress" in inspect.signature(function).parameters:
-        kwargs["progress"] = progress
-    return function(scenario, **kwargs)
+    return function(scenario, geometry=geometry, progress=progress, **kwargs)
 
 
 def analysis_figures(spec: AnalysisSpec, result: Any) -> dict[str, Any]:
-    """The result's own ``figures()`` if it has them, else
-    ``workbench.viz.<name>.<name>_figures(result)`` if present, else ``{}``."""
-    own = getattr(result, "figures", None)
-    if callable(own):
-        return dict(own())
-    try:
-        viz = importlib.import_module(f"workbench.viz.{spec.name}")
-    except ImportError:
-        return {}
-    function = getattr(viz, f"{spec.name}_figures", None)
-    return dict(function(result)) if callable(function) else {}
+    """The figures :func:`workbench.viz.figures` draws for the result, by title."""
+    from ..viz import figures
+
+    return dict(figures(result))
 
 
 class Workbench(widgets.VBox):
@@ -123,6 +115,8 @@ class Workbench(widgets.VBox):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario or DEFAULT_SCENARIO)
         self._syncing = False
+        self._geometry: OrbitGeometry | None = None
+        self._geometry_key: tuple | None = None
         self.analyses = analyses
         self.results: dict[str, Any] = {}
         self.timings_s: dict[str, float] = {}
@@ -234,10 +228,9 @@ class Workbench(widgets.VBox):
         finally:
             self._syncing = False
         if (old is None or old.constellation != new.constellation
-                or old.epoch_utc != new.epoch_utc):
-            grid = display_grid(new.epoch_utc, duration_s=min(new.duration_s, GLOBE_SPAN_S),
-                                step_s=min(new.step_s, 60.0), n_sats=len(new.constellation))
-            self.globe.show_constellation(new.constellation, grid, epoch=new.epoch_utc)
+                or old.epoch_utc != new.epoch_utc or old.step_s != new.step_s):
+            self.globe.show_constellation(new.constellation, geometry=self.geometry(),
+                                          span_s=GLOBE_SPAN_S)
         if old is None or old.ground != new.ground:
             self.globe.show_ground(new.ground)
         # a route of the last latency result may not match the globe's new satellites
@@ -247,9 +240,20 @@ class Workbench(widgets.VBox):
             self.recompute()
 
     # --- analyses ----------------------------------------------------------------------
+    def geometry(self) -> OrbitGeometry:
+        """The orbit geometry of the current scenario, propagated once per (constellation,
+        grid) and shared by the globe and every analysis."""
+        scenario = self.scenario
+        key = (scenario.constellation, scenario.time_grid)
+        if self._geometry is None or self._geometry_key != key:
+            self._geometry = scenario_geometry(scenario)
+            self._geometry_key = key
+        return self._geometry
+
     def recompute(self) -> dict[str, Any]:
         """Run every analysis on the current scenario, updating the tabs as each ends."""
         scenario = self.scenario
+        geometry = self.geometry()
         results: dict[str, Any] = {}
         n = len(self.analyses)
         self.progress.bar_style = "info"
@@ -267,7 +271,8 @@ class Workbench(widgets.VBox):
             try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    result = run_analysis(spec, scenario, results, progress=report)
+                    result = run_analysis(spec, scenario, results, geometry=geometry,
+                                          progress=report)
             except ImportError as exc:
                 results[spec.name] = exc
                 _show(out, _message(f"The {spec.title.lower()} analysis ({spec.module}) is not "
@@ -328,9 +333,9 @@ class Workbench(widgets.VBox):
         try:
             import numpy as np
 
-            from ..orbits.frames import gcrs_to_itrs_matrices, rotate
+            from ..model.timegrid import TimeGrid
+            from ..orbits.frames import gcrs_to_itrs_matrices, rotate, skyfield_time
             from ..orbits.sun import sunlit_from_positions
-            from ..orbits.timegrid import TimeGrid
         except ImportError:
             return None
         grid = self.globe.grid
@@ -341,7 +346,7 @@ class Workbench(widgets.VBox):
         r_itrs = self.globe.positions_at(k)[sat_id][None, None, :]
         if not np.isfinite(r_itrs).all():
             return None
-        itrs_to_gcrs = np.transpose(gcrs_to_itrs_matrices(one.skyfield_time()), (0, 2, 1))
+        itrs_to_gcrs = np.transpose(gcrs_to_itrs_matrices(skyfield_time(one)), (0, 2, 1))
         r_gcrs = rotate(itrs_to_gcrs, r_itrs)
         return bool(sunlit_from_positions(r_gcrs, one)[0, 0])
 

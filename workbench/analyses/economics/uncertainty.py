@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import polars as pl
 
-from ..model.errors import ModelError, Problem
+from ...model.errors import ModelError, Problem
+from ...model.options import BusinessOptions, resolve_options
 from . import programme as _programme
-from .business_inputs import setup
+from .inputs import setup
 
 if TYPE_CHECKING:
-    from ..model.scenario import Scenario
+    from ...model.scenario import Scenario
 
 __all__ = ["DEFAULT_MONTE_CARLO", "DEFAULT_TORNADO", "Distribution", "MonteCarloResult",
            "monte_carlo", "tornado"]
@@ -124,7 +125,8 @@ def _check_names(names: Any, where: str) -> None:
 
 def tornado(scenario: Scenario, *, ranges: Mapping[str, tuple[float, float]] | None = None,
             relative: bool | None = None, metric: Metric = "npv_usd",
-            **business_kwargs: Any) -> pl.DataFrame:
+            capacity: Any = None,
+            options: BusinessOptions | Mapping[str, Any] | None = None) -> pl.DataFrame:
     """One-at-a-time sensitivity of a metric to each input between a low and a high value.
 
     Parameters
@@ -137,9 +139,8 @@ def tornado(scenario: Scenario, *, ranges: Mapping[str, tuple[float, float]] | N
         default ranges, False for ranges you pass).
     metric : str
         Which metric to report (default NPV).
-    **business_kwargs
-        Passed to :func:`workbench.analyses.business_inputs.setup` (``useful_life_years``,
-        ``deployment``, ``capacity``, …).
+    capacity, options : as for :func:`workbench.analyses.business` (a capacity result and
+        the BusinessOptions, default the scenario's).
 
     Returns
     -------
@@ -152,7 +153,8 @@ def tornado(scenario: Scenario, *, ranges: Mapping[str, tuple[float, float]] | N
     if ranges is None:
         ranges, relative = DEFAULT_TORNADO, True if relative is None else relative
     _check_names(ranges, "ranges")
-    s = setup(scenario, **business_kwargs)
+    s = setup(scenario, resolve_options(BusinessOptions, options, scenario.options.business),
+              capacity=capacity)
     names = list(ranges)
     base = {n: float(getattr(s.params, n)[0]) for n in names}
     lows, highs = [], []
@@ -204,11 +206,10 @@ class MonteCarloResult:
         return (f"MonteCarloResult({s['n_draws']:,} draws, seed {s['seed']}: P(NPV > 0) = "
                 f"{s['p_npv_positive']:.3f}, median NPV {s['npv_p50_usd'] / 1e6:,.1f} M USD)")
 
-    def figure(self) -> Any:
-        """Histogram of NPV with P(NPV > 0) (plotly; needs workbench.viz)."""
-        from .business import viz_module
-
-        return viz_module().npv_distribution_figure(self.samples, self.summary)
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The result's frames by name."""
+        return {"samples": self.samples}
 
     def _repr_html_(self) -> str:
         s = self.summary
@@ -220,7 +221,9 @@ class MonteCarloResult:
 
 def monte_carlo(scenario: Scenario, *, n_draws: int = 2000, seed: int = 0,
                 distributions: Mapping[str, Distribution] | None = None,
-                **business_kwargs: Any) -> MonteCarloResult:
+                capacity: Any = None,
+                options: BusinessOptions | Mapping[str, Any] | None = None
+                ) -> MonteCarloResult:
     """Seeded Monte Carlo over input distributions → NPV distribution and P(NPV > 0).
 
     Parameters
@@ -234,8 +237,7 @@ def monte_carlo(scenario: Scenario, *, n_draws: int = 2000, seed: int = 0,
         Input name → :class:`Distribution`. Default :data:`DEFAULT_MONTE_CARLO`. Inputs are
         sampled independently, in sorted name order, and clipped into their valid domain
         (utilisation ≤ 1, life > 0, …).
-    **business_kwargs
-        Passed to :func:`workbench.analyses.business_inputs.setup`.
+    capacity, options : as for :func:`workbench.analyses.business`.
 
     Returns
     -------
@@ -248,7 +250,8 @@ def monte_carlo(scenario: Scenario, *, n_draws: int = 2000, seed: int = 0,
     _check_names(dists, "distributions")
     for name, dist in dists.items():
         dist.check(f"distributions[{name}]")
-    s = setup(scenario, **business_kwargs)
+    s = setup(scenario, resolve_options(BusinessOptions, options, scenario.options.business),
+              capacity=capacity)
     rng = np.random.default_rng(seed)
     drawn = {}
     for name in sorted(dists):

@@ -6,19 +6,20 @@ frames (:func:`power_budget`).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..model.constants import MU_EARTH_KM3_PER_S2, SOLAR_CONSTANT_W_PER_M2
-from ..model.hardware import ComputePayload, Platform
-from ..model.scenario import Scenario
-from ..orbits.sun import ERAD_KM
-from .capacity_options import CapacityOptions, capacity_options, require
-from .capacity_result import CapacityResult
-from .geometry import OrbitGeometry, Progress, orbit_geometry
+from ...model.constants import MU_EARTH_KM3_PER_S2, SOLAR_CONSTANT_W_PER_M2
+from ...model.hardware import ComputePayload, Platform
+from ...model.options import CapacityOptions, require, resolve_options
+from ...model.scenario import Scenario
+from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
+from ...orbits.sun import ERAD_KM
+from .result import CapacityResult
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -180,7 +181,7 @@ def longest_run_steps(mask: np.ndarray) -> np.ndarray:
 
 def cos_incidence(geometry: OrbitGeometry, pointing: str) -> np.ndarray | float:
     """cos θ between the array normal and the Sun for a pointing model (see
-    :class:`~workbench.analyses.capacity_options.CapacityOptions`)."""
+    :class:`~workbench.model.options.CapacityOptions`)."""
     if pointing == "sun_tracking":
         return 1.0
     if pointing == "single_axis":
@@ -204,7 +205,7 @@ def simulate_power(platform: Platform, payload: ComputePayload, geometry: OrbitG
     options : CapacityOptions (pointing, age_years, policy, initial_soc_frac)
     max_duty_frac : float
         Ceiling on the duty cycle from other limits (the radiator's, see
-        :func:`workbench.analyses.thermal.thermal_limits`).
+        :func:`workbench.analyses.onboard.thermal.thermal_limits`).
 
     Returns
     -------
@@ -470,17 +471,17 @@ def power_summary(state: PowerState, satellites: pl.DataFrame) -> dict[str, Any]
 
 
 def power_budget(scenario: Scenario, *, geometry: OrbitGeometry | None = None,
-                 progress: Progress | None = None, **options: Any) -> CapacityResult:
+                 progress: Progress | None = None, options: CapacityOptions | Mapping[str, Any] | None = None) -> CapacityResult:
     """Power of every satellite over the scenario's grid: generation, battery, duty cycle.
 
     Parameters
     ----------
     scenario : Scenario
     geometry : OrbitGeometry, optional
-        Reuse a propagation (:func:`~workbench.analyses.geometry.orbit_geometry`).
+        Reuse a propagation (:func:`~workbench.orbits.geometry.orbit_geometry`).
     progress : callable(fraction, message), optional
-    **options
-        :class:`~workbench.analyses.capacity_options.CapacityOptions` fields: ``pointing``,
+    options : CapacityOptions or a mapping of its fields, optional
+        Default ``scenario.options.capacity``. Fields: ``pointing``,
         ``age_years``, ``policy``, ``initial_soc_frac``, ``timeseries_sats``.
 
     Returns
@@ -505,7 +506,7 @@ def power_budget(scenario: Scenario, *, geometry: OrbitGeometry | None = None,
     >>> import workbench as wb                                          # doctest: +SKIP
     >>> wb.analyses.power_budget(wb.load_scenario("beijing-etown-demo"))  # doctest: +SKIP
     """
-    opts = capacity_options(options)
+    opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
     geometry = geometry or orbit_geometry(scenario.constellation, scenario.time_grid,
                                           epoch=scenario.epoch_utc, progress=progress)
     state = simulate_power(scenario.platform, scenario.payload, geometry, options=opts)

@@ -18,7 +18,7 @@ a networkx loop; ``benchmarks/latency.py``):
 - pairs are undirected, and searches are cut (scipy's ``limit``) using the previous
   step's distances, in 16 batches of similar limits. Without relays and fibre (the
   Hypatia set-up) each site searches only about half way and routes are joined where the
-  searches meet (:mod:`workbench.analyses.meeting`): ≈ 30 % of the network is settled
+  searches meet (:mod:`workbench.analyses.network.meeting`): ≈ 30 % of the network is settled
   per search instead of all of it. Otherwise each pair is solved from one endpoint (the
   one whose farthest partner is farther) with the search cut at 1.02 × the previous
   distance + 0.5 ms. Any pair whose distance cannot be proven within the limits is
@@ -35,22 +35,23 @@ graph building, route ends and the hop walk are ≈ 5 ms a step.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from .links import (C_KM_PER_S, MIN_GRAZING_ALTITUDE_KM, R_EARTH_KM, SiteGeometry,
-                    ground_links, line_of_sight, nearest_neighbour_edges)
-
-IslTopology = Literal["+grid", "nearest", "none"]
-"""``"+grid"``: two intra-plane and two inter-plane neighbours; ``"nearest"``: mutual
-nearest neighbours with a terminal count and a maximum range; ``"none"``: no ISLs (bent
-pipe through gateways)."""
+from ...model.options import IslTopology
+from .links import (
+    C_KM_PER_S,
+    MIN_GRAZING_ALTITUDE_KM,
+    R_EARTH_KM,
+    SiteGeometry,
+    ground_links,
+    line_of_sight,
+    nearest_neighbour_edges,
+)
 
 Progress = Callable[[float, str], None]
 """``progress(fraction_done, message)``."""
@@ -63,10 +64,6 @@ LIMIT_MARGIN_S = 5e-4
 """…this (s). Pairs missed within the limit are searched again in full."""
 N_LIMIT_BUCKETS = 16
 """Searches per step are grouped into this many scipy calls of similar limits."""
-PARALLEL_MIN_WORK = 20_000_000
-"""Below this many (time step × route source × node) units (≈ 2 s of searching) the work
-runs in-process: starting worker processes costs about a second."""
-CHUNKS_PER_WORKER = 4
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -379,203 +376,9 @@ def _search(graph, roots: np.ndarray, limits: np.ndarray, n_nodes: int
     return dist, pred
 
 
-Method = Literal["auto", "single", "meet"]
-"""Search strategy: ``"single"`` solves each pair from one endpoint (searches cut at the
-previous step's distances when ``use_limits``); ``"meet"`` searches from both ends about
-half way (:mod:`workbench.analyses.meeting`; networks without relays and fibre only);
-``"auto"`` takes "meet" where it applies and limits are on. All give the same routes."""
 
 
-def route_chunk(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
-                pair_b: np.ndarray, *, keep_paths: bool = True, use_limits: bool = True,
-                method: Method = "auto") -> dict[str, np.ndarray]:
-    """Route every pair at every step of a chunk of positions.
-
-    Parameters
-    ----------
-    network : RoutingNetwork
-    r_km : ndarray (n_sats, n_steps, 3), ITRS km
-    pair_a, pair_b : (n_pairs,) site indices (unordered pairs, a ≠ b, each once)
-    keep_paths : record the node sequence of a pair whenever its route changes
-    use_limits : stop searches early using the previous step's distances (exact either way)
-    method : "auto", "single" or "meet" (see ``Method``)
-
-    Returns
-    -------
-    dict with dist_s, n_hops, n_isl_hops, fingerprint (each (n_steps, n_pairs)), n_links
-    ((n_steps, n_sites): ground-satellite plus fibre links of each site) and, with
-    ``keep_paths``, rec_step, rec_pair (int64), rec_offsets, rec_nodes (node ids, a → b,
-    sites as ``n_sats + site``): one record per (step, pair) where the route differs from
-    the previous step's (every reachable pair at the chunk's first step). Also
-    n_searches (int), the number of single-source searches run.
-    """
-    simple = not network.sites.is_relay.any() and not len(network.fibre_edges)
-    if method == "meet" or (method == "auto" and use_limits and simple):
-        from .meeting import route_chunk_meet
-
-        return route_chunk_meet(network, r_km, pair_a, pair_b, keep_paths=keep_paths)
-    n, m = network.n_sats, network.n_sites
-    n_nodes = network.n_nodes
-    n_steps, n_pairs = r_km.shape[1], pair_a.size
-    relay = network.sites.is_relay
-    node_map = np.arange(n_nodes)
-    node_map[n + m:] -= m  # out nodes fold onto their site's id
-    out = {"dist_s": np.empty((n_steps, n_pairs)),
-           "n_hops": np.empty((n_steps, n_pairs), np.int32),
-           "n_isl_hops": np.empty((n_steps, n_pairs), np.int32),
-           "fingerprint": np.empty((n_steps, n_pairs), np.uint64),
-           "n_links": np.empty((n_steps, m), np.int32)}
-    recs: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-    prev_fp = prev_dist = root_is_a = None
-    n_searches = 0
-    endpoints = np.unique(np.concatenate([pair_a, pair_b]))
-    for t in range(n_steps):  # a loop over time steps; everything inside is vectorised
-        step = step_graph(network, r_km[:, t])
-        out["n_links"][t] = step.n_links
-        linked = (step.n_links[pair_a] > 0) & (step.n_links[pair_b] > 0)
-        if root_is_a is None or not use_limits:
-            # full searches from every endpoint; choose roots for the following steps
-            dist, pred = dijkstra(step.graph, directed=True, indices=n + m + endpoints,
-                                  return_predecessors=True)
-            dist, pred = np.atleast_2d(dist), np.atleast_2d(pred)
-            n_searches += endpoints.size
-            row_of = np.full(m, -1)
-            row_of[endpoints] = np.arange(endpoints.size)
-            if use_limits:
-                d_ab, _ = route_ends(step, dist, pred, row_of[pair_a], pair_b, n, relay)
-                root_is_a = _assign_roots(d_ab, pair_a, pair_b, m)
-            else:
-                root_is_a = np.ones(n_pairs, bool)
-            root_site = np.where(root_is_a, pair_a, pair_b)
-            root_row = row_of[root_site]
-        else:
-            root_site = np.where(root_is_a, pair_a, pair_b)
-            roots, root_row = np.unique(root_site, return_inverse=True)
-            limits = np.zeros(roots.size)
-            np.maximum.at(limits, root_row, np.where(np.isfinite(prev_dist), prev_dist, 0.0))
-            # a pair unreachable last step but with links at both ends now: no estimate
-            blind = np.zeros(roots.size, bool)
-            np.logical_or.at(blind, root_row, ~np.isfinite(prev_dist) & linked)
-            limits = np.where(blind, np.inf, limits * (1 + LIMIT_MARGIN_FRAC) + LIMIT_MARGIN_S)
-            dist, pred = _search(step.graph, n + m + roots, limits, n_nodes)
-            n_searches += roots.size
-        other = np.where(root_is_a, pair_b, pair_a)
-        d_end, last = route_ends(step, dist, pred, root_row, other, n, relay)
-        if use_limits and t > 0:
-            # a distance is proven only within the search's limit (beyond it, the minimum
-            # over the links into the end site may miss the true last satellite): pairs
-            # beyond it, or missed, although both ends have links, are searched again
-            unproven = ~(d_end <= limits[root_row]) & linked
-            redo = np.unique(root_row[unproven])
-            redo = redo[np.isfinite(limits[redo])]
-            if redo.size:
-                d, p = dijkstra(step.graph, directed=True, indices=n + m + roots[redo],
-                                return_predecessors=True)
-                dist[redo], pred[redo] = np.atleast_2d(d), np.atleast_2d(p)
-                n_searches += redo.size
-                d_end, last = route_ends(step, dist, pred, root_row, other, n, relay)
-        w = walk(pred, root_row, n + other, last, n_sats=n, node_map=node_map,
-                 keep_nodes=keep_paths)
-        out["dist_s"][t] = d_end
-        out["n_hops"][t] = w.n_hops
-        out["n_isl_hops"][t] = w.n_isl_hops
-        out["fingerprint"][t] = w.fingerprint
-        prev_dist = d_end
-        if keep_paths:
-            changed = np.isfinite(d_end)
-            if prev_fp is not None:
-                changed &= w.fingerprint != prev_fp
-            sel = np.flatnonzero(changed)
-            if sel.size:
-                # walks run end → root: flip the routes whose root is a
-                flat, offsets = ordered_paths(w.nodes[:, sel], w.n_hops[sel], root_is_a[sel])
-                recs.append((t, sel, flat, offsets))
-        prev_fp = w.fingerprint
-    out["n_searches"] = np.array(n_searches)
-    if keep_paths:
-        out["rec_step"] = np.concatenate([np.full(r[1].size, r[0]) for r in recs]
-                                         ) if recs else np.zeros(0, np.int64)
-        out["rec_pair"] = np.concatenate([r[1] for r in recs]) if recs else np.zeros(0, np.int64)
-        lengths = np.concatenate([np.diff(r[3]) for r in recs]) if recs else np.zeros(0, np.int64)
-        out["rec_offsets"] = np.r_[0, np.cumsum(lengths)]
-        out["rec_nodes"] = (np.concatenate([r[2] for r in recs]) if recs
-                            else np.zeros(0, np.int64)).astype(np.int32)
-    return out
-
-
-def default_workers(n_steps: int, n_roots: int, n_nodes: int) -> int:
-    """Worker processes worth starting: 1 for small problems, else one per available CPU
-    (at most 8)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
-    if n_steps * n_roots * n_nodes < PARALLEL_MIN_WORK or n_steps < 8:
-        return 1
-    return max(1, min(cpus, 8))
-
-
-def route_over_time(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
-                    pair_b: np.ndarray, *, keep_paths: bool = True, use_limits: bool = True,
-                    workers: int | None = None, progress: Progress | None = None,
-                    pool=None) -> dict[str, np.ndarray]:
-    """:func:`route_chunk` over the whole grid, in time chunks, in parallel processes.
-
-    ``workers=None`` picks 1 for small problems and the available cores otherwise; chunks
-    are contiguous runs of time steps, each starting with full searches, so results do not
-    depend on the number of workers. ``pool`` is an already started
-    :class:`~workbench.analyses._routing_worker.RoutingPool` (its size wins over
-    ``workers``). Record steps are global step indices.
-    """
-    n_steps = r_km.shape[1]
-    if pool is not None:
-        workers = len(pool.processes)
-    elif workers is None:
-        workers = default_workers(n_steps, np.unique(np.r_[pair_a, pair_b]).size,
-                                  network.n_nodes)
-    workers = max(1, int(workers))
-    n_chunks = 1 if workers == 1 else min(n_steps, workers * CHUNKS_PER_WORKER)
-    bounds = np.linspace(0, n_steps, n_chunks + 1).round().astype(int)
-    spans = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
-    tasks = [{"network": network, "r_km": np.ascontiguousarray(r_km[:, lo:hi]),
-              "pair_a": pair_a, "pair_b": pair_b, "keep_paths": keep_paths,
-              "use_limits": use_limits} for lo, hi in spans]
-    results: dict[int, dict[str, np.ndarray]] = {}
-
-    def done(index: int, result: dict[str, np.ndarray]) -> None:
-        results[index] = result
-        if progress is not None:
-            progress(len(results) / len(tasks), f"routed time chunk {len(results)}/"
-                                                f"{len(tasks)}")
-
-    if progress is not None:
-        progress(0.0, f"routing {len(pair_a):,} pairs over {n_steps:,} steps")
-    if workers == 1 or len(tasks) == 1:
-        for index, task in enumerate(tasks):
-            done(index, route_chunk(**task))
-    else:
-        from ._routing_worker import RoutingPool
-
-        own = pool is None
-        pool = RoutingPool(min(workers, len(tasks))) if own else pool
-        try:
-            pool.run(tasks, done)
-        finally:
-            if own:
-                pool.close()
-    ordered = [results[i] for i in range(len(tasks))]
-    merged = {key: np.concatenate([r[key] for r in ordered]) for key in
-              ("dist_s", "n_hops", "n_isl_hops", "fingerprint", "n_links")}
-    merged["n_searches"] = np.array(sum(int(r["n_searches"]) for r in ordered))
-    if keep_paths:
-        starts = [lo for lo, _ in spans]
-        merged["rec_step"] = np.concatenate([r["rec_step"] + s for r, s in zip(ordered, starts)])
-        merged["rec_pair"] = np.concatenate([r["rec_pair"] for r in ordered])
-        merged["rec_nodes"] = np.concatenate([r["rec_nodes"] for r in ordered])
-        lengths = np.concatenate([np.diff(r["rec_offsets"]) for r in ordered])
-        merged["rec_offsets"] = np.r_[0, np.cumsum(lengths)]
-    return merged
-
-
-__all__ = ["RoutingNetwork", "SiteGeometry", "IslTopology", "Progress", "ground_links",
-           "line_of_sight", "nearest_neighbour_edges", "step_graph", "isl_links", "walk",
-           "ordered_paths", "shortest_paths", "StepGraph", "route_ends", "route_chunk", "route_over_time",
-           "default_workers", "Method", "C_KM_PER_S", "R_EARTH_KM", "MIN_GRAZING_ALTITUDE_KM"]
+__all__ = ["RoutingNetwork", "SiteGeometry", "IslTopology", "Progress", "step_graph",
+           "isl_links", "walk", "Walk", "ordered_paths", "shortest_paths", "StepGraph",
+           "route_ends", "C_KM_PER_S", "R_EARTH_KM", "MIN_GRAZING_ALTITUDE_KM",
+           "LIMIT_MARGIN_FRAC", "LIMIT_MARGIN_S", "N_LIMIT_BUCKETS"]

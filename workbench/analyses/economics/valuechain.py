@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ..model.errors import ModelError, Problem
+from ...model.errors import ModelError, Problem
 
 if TYPE_CHECKING:
-    from ..model.hardware import Platform
+    from ...model.hardware import Platform
 
 __all__ = ["COMPONENTS", "SEGMENTS", "VALUE_CHAIN_SCHEMA", "bus_shares", "value_chain",
            "value_chain_shares"]
@@ -96,7 +96,7 @@ def value_chain_shares(platform: Platform | None = None) -> pl.DataFrame:
     >>> sums["share_frac"].round(9).unique().to_list()
     [1.0]
     """
-    from .. import datasets  # the catalogs' directory (source checkout or wheel)
+    from ... import datasets  # the catalogs' directory (source checkout or wheel)
 
     path = datasets.data_dir() / "value_chain.csv"
     shares = pl.read_csv(path, schema_overrides=SHARES_SCHEMA)

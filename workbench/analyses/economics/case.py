@@ -4,30 +4,31 @@ orbital compute cost, when does space beat the ground, where does the money go?
 :func:`business` turns a scenario into yearly cash flows by line item, metrics (NPV, IRR,
 payback, levelised cost of compute, break-even prices), the space-vs-ground comparison and
 the industrial value chain in USD and CNY. The arithmetic lives in
-:mod:`workbench.analyses.programme` (vectorised, shared with the uncertainty analyses);
-:mod:`workbench.analyses.business_inputs` gathers the inputs; this module shapes the
+:mod:`workbench.analyses.economics.programme` (vectorised, shared with the uncertainty analyses);
+:mod:`workbench.analyses.economics.inputs` gathers the inputs; this module shapes the
 frames.
 """
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
-from ..model.economics import LaunchVehicle
+from ...model.options import BusinessOptions, resolve_options
+from ..handoff import CapacityYield
 from . import programme as _programme
-from .business_inputs import setup
+from .inputs import setup
 from .spacevsground import SpaceVsGround, space_vs_ground
 from .valuechain import value_chain, value_chain_shares
 
 if TYPE_CHECKING:
-    from ..model.scenario import Scenario
+    from ...model.scenario import Scenario
 
-__all__ = ["ANNUAL_SCHEMA", "BusinessResult", "CASH_FLOW_SCHEMA", "business", "viz_module"]
+__all__ = ["ANNUAL_SCHEMA", "BusinessResult", "CASH_FLOW_SCHEMA", "business"]
 
 CASH_FLOW_SCHEMA = {"year": pl.Int32, "calendar_year": pl.Int32, "line_item": pl.String,
                     "component": pl.String, "category": pl.String, "cash_usd": pl.Float64,
@@ -61,14 +62,6 @@ _METRICS = {  # name: (unit, description)
 
 # --- the result -----------------------------------------------------------------------------
 
-def viz_module() -> Any:
-    """:mod:`workbench.viz.business`, imported on request by the results' ``figures()``:
-    viz sits above analyses, so importing the analyses never loads plotly."""
-    import importlib
-
-    return importlib.import_module("workbench.viz.business")
-
-
 @dataclass(frozen=True, eq=False)
 class BusinessResult:
     """Cash flows, metrics, space vs ground and value chain of one scenario.
@@ -88,7 +81,7 @@ class BusinessResult:
     metrics : polars.DataFrame
         ``metric`` (String), ``value`` (Float64), ``unit`` (String), ``description``.
     value_chain : polars.DataFrame
-        See :func:`workbench.analyses.valuechain.value_chain`.
+        See :func:`workbench.analyses.economics.valuechain.value_chain`.
     space_vs_ground : SpaceVsGround
         Cost per kW-year on the ground and in orbit and the crossing launch price.
     inputs : polars.DataFrame
@@ -112,9 +105,13 @@ class BusinessResult:
                 f"cash_flows[{self.cash_flows.height}], annual[{self.annual.height}], metrics, "
                 f"value_chain[{self.value_chain.height}], inputs; space_vs_ground)")
 
-    def figures(self) -> dict[str, Any]:
-        """Plotly figures: ``cash_flows``, ``value_chain``, ``space_vs_ground``."""
-        return viz_module().business_figures(self)
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The result's frames by name (the space-vs-ground costs and sweep included)."""
+        return {"cash_flows": self.cash_flows, "annual": self.annual, "metrics": self.metrics,
+                "value_chain": self.value_chain, "inputs": self.inputs,
+                "space_vs_ground_costs": self.space_vs_ground.costs,
+                "space_vs_ground_sweep": self.space_vs_ground.sweep}
 
     def _repr_html_(self) -> str:
         s = self.summary
@@ -172,13 +169,9 @@ def _annual_frame(outcome: _programme.Outcome, start_year: int, rate: float) -> 
     return frame.cast(ANNUAL_SCHEMA)  # type: ignore[arg-type]
 
 
-def business(scenario: Scenario, *, capacity: Any = None, useful_life_years: float | None = None,
-             availability_frac: float | None = None, deployment: Sequence[int] | None = None,
-             launch_vehicle: LaunchVehicle | str | None = None,
-             launch_pricing: Literal["per_kg", "dedicated"] = "per_kg",
-             lead_years: float = 1.0, ramp_years: float = 3.0, nre_years: int = 1,
-             start_year: int | None = None, data_gb_per_sat_year: float | None = None,
-             local_share: Mapping[str, float] | None = None,
+def business(scenario: Scenario, *, capacity: CapacityYield | Any = None,
+             options: BusinessOptions | Mapping[str, Any] | None = None,
+             geometry: Any = None,
              progress: Callable[[float, str], None] | None = None) -> BusinessResult:
     """Cash flows, NPV/IRR/payback, cost of compute, space vs ground and the value chain.
 
@@ -188,41 +181,35 @@ def business(scenario: Scenario, *, capacity: Any = None, useful_life_years: flo
         Constellation (number of satellites), platform and payload (masses, unit costs,
         design life), applications (data products, latency-sensitive demand) and
         economics (prices, rates, horizon, launch vehicle).
-    capacity : CapacityResult, optional
-        From :func:`workbench.analyses.capacity`: the useful life (min(design, radiation)),
-        TOPS-hours delivered after power and thermal limits, the duty cycle and the data
-        products downlinked are taken from it
-        (:func:`~workbench.analyses.business_inputs.from_capacity`).
-    useful_life_years : float, optional
-        Overrides the useful life. Default: min(design life, radiation life) when
-        ``capacity`` gives a radiation life, else the platform's design life.
-    availability_frac : float, optional
-        Share of the year compute runs (used when ``capacity`` gives no TOPS-hours):
-        delivered TOPS-hours per satellite-year = payload TOPS × 8,760 h × availability.
-        Default: the capacity's duty cycle, else 0.95
-        (:data:`~workbench.analyses.business_inputs.DEFAULT_AVAILABILITY_FRAC`).
-    deployment : sequence of int, optional
-        Satellites first launched in each programme year (adds up to the constellation);
-        default all in year 0. E.g. ``[0, 0, 1, 71, 72]``: a demonstrator in year 2, then
-        the constellation in years 3–4.
-    launch_vehicle : LaunchVehicle or str, optional
-        Overrides ``scenario.economics.launch_vehicle``.
-    launch_pricing : {"per_kg", "dedicated"}
-        ``per_kg``: pay price × mass flown (rideshare-like); ``dedicated``: buy whole
-        vehicles, ceil(satellites / satellites per launch) a year.
-    lead_years : float
-        Launch to start of service (default 1 year: launch, commissioning).
-    ramp_years : float
-        Years for utilisation (and data sales) to ramp linearly to their mature level.
-    nre_years : int
-        Years the non-recurring engineering is spread over, from year 0.
-    start_year : int, optional
-        Calendar year of year 0; default the scenario epoch's year.
-    data_gb_per_sat_year : float, optional
-        Data products a satellite sells per year; default from the capacity result or the
-        remote-sensing applications.
-    local_share : mapping, optional
-        Segment → share a regional cluster supplies (overrides ``datasets/value_chain.csv``).
+    capacity : CapacityResult or CapacityYield, optional
+        From :func:`workbench.analyses.capacity`: its declared
+        :class:`~workbench.analyses.handoff.CapacityYield` (``result.yields``) gives the
+        useful life (min(design, radiation)), the TOPS-hours delivered after power and
+        thermal limits, the duty cycle and the data products downlinked.
+    options : BusinessOptions or a mapping of its fields, optional
+        Default ``scenario.options.business``:
+
+        - ``useful_life_years``: overrides the useful life (default min(design life,
+          radiation life) when ``capacity`` gives a radiation life, else the design life);
+        - ``availability_frac``: share of the year compute runs (used when ``capacity``
+          gives no TOPS-hours): TOPS-hours per satellite-year = payload TOPS × 8,760 h ×
+          availability (default the capacity's duty cycle, else 0.95,
+          :data:`~workbench.analyses.economics.inputs.DEFAULT_AVAILABILITY_FRAC`);
+        - ``deployment``: satellites first launched in each programme year (adds up to the
+          constellation; default all in year 0), e.g. ``[0, 0, 1, 71, 72]``: a
+          demonstrator in year 2, then the constellation in years 3–4;
+        - ``launch_vehicle``: overrides ``scenario.economics.launch_vehicle``;
+        - ``launch_pricing``: ``per_kg`` pays price × mass flown (rideshare-like);
+          ``dedicated`` buys whole vehicles, ceil(satellites / satellites per launch) a year;
+        - ``lead_years`` (launch to start of service, default 1), ``ramp_years`` (to the
+          mature utilisation, default 3), ``nre_years`` (years the non-recurring
+          engineering is spread over, from year 0), ``start_year`` (default the epoch's);
+        - ``data_gb_per_sat_year``: data products per satellite-year (default from the
+          capacity result or the remote-sensing applications);
+        - ``local_share``: segment → share a regional cluster supplies (overrides
+          ``datasets/value_chain.csv``).
+    geometry : unused
+        Accepted like every analysis's; the business case needs no orbit geometry.
     progress : callable, optional
         Called as ``progress(fraction, stage)``.
 
@@ -230,7 +217,7 @@ def business(scenario: Scenario, *, capacity: Any = None, useful_life_years: flo
     -------
     BusinessResult
         ``cash_flows``, ``annual``, ``metrics``, ``value_chain`` frames, ``space_vs_ground``,
-        ``inputs``, ``summary``; ``.figures()``.
+        ``inputs``, ``summary``; figures: ``workbench.viz.figures(result)``.
 
     Raises
     ------
@@ -240,7 +227,7 @@ def business(scenario: Scenario, *, capacity: Any = None, useful_life_years: flo
 
     Notes
     -----
-    The timeline and formulas are in :mod:`workbench.analyses.programme`. NPV discounts
+    The timeline and formulas are in :mod:`workbench.analyses.economics.programme`. NPV discounts
     year t by (1 + r)ᵗ, year 0 undiscounted; IRR is the rate closest to zero that zeroes the
     NPV; payback is the first calendar year whose cumulative net cash flow is ≥ 0.
     Levelised cost of compute = PV(all costs) / PV(TOPS-hours delivered) (and per kWh of
@@ -256,11 +243,9 @@ def business(scenario: Scenario, *, capacity: Any = None, useful_life_years: flo
     """
     report = progress or (lambda fraction, stage: None)
     report(0.0, "inputs")
-    s = setup(scenario, capacity=capacity, useful_life_years=useful_life_years,
-              availability_frac=availability_frac, deployment=deployment,
-              launch_vehicle=launch_vehicle, launch_pricing=launch_pricing,
-              lead_years=lead_years, ramp_years=ramp_years, nre_years=nre_years,
-              start_year=start_year, data_gb_per_sat_year=data_gb_per_sat_year)
+    opts = resolve_options(BusinessOptions, options, scenario.options.business)
+    local_share = opts.local_share
+    s = setup(scenario, opts, capacity=capacity)
     report(0.2, "cash flows")
     outcome = _programme.run(s.programme, s.params)
     rate = scenario.economics.discount_rate_frac

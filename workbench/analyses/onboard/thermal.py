@@ -6,18 +6,19 @@ exceed what the radiator rejects at the highest temperature the platform allows.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..model.constants import STEFAN_BOLTZMANN_W_PER_M2_K4 as SIGMA
-from ..model.errors import ModelError, Problem
-from ..model.hardware import ComputePayload, Platform
-from ..model.scenario import Scenario
-from .capacity_options import capacity_options, require
-from .capacity_result import CapacityResult
+from ...model.constants import STEFAN_BOLTZMANN_W_PER_M2_K4 as SIGMA
+from ...model.errors import ModelError, Problem
+from ...model.hardware import ComputePayload, Platform
+from ...model.options import CapacityOptions, require, resolve_options
+from ...model.scenario import Scenario
+from .result import CapacityResult
 
 
 def radiator_capacity_w(area_m2: float | np.ndarray, *, temp_k: float | np.ndarray,
@@ -182,13 +183,13 @@ def thermal_summary(limits: ThermalLimits) -> dict[str, Any]:
     return summary
 
 
-def thermal_budget(scenario: Scenario, **options: Any) -> CapacityResult:
+def thermal_budget(scenario: Scenario, options: CapacityOptions | Mapping[str, Any] | None = None) -> CapacityResult:
     """The radiator against the payload's heat (no propagation needed).
 
     Parameters
     ----------
     scenario : Scenario
-    **options : CapacityOptions fields; ``sink_temp_k`` is the one used here.
+    options : CapacityOptions (or a mapping of its fields), default the scenario's;; ``sink_temp_k`` is the one used here.
 
     Returns
     -------
@@ -196,7 +197,7 @@ def thermal_budget(scenario: Scenario, **options: Any) -> CapacityResult:
     :func:`thermal_frames`) and the summary keys radiator_capacity_w,
     radiator_area_needed_m2, thermal_duty_frac, max_compute_power_w.
     """
-    opts = capacity_options(options)
+    opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
     limits = thermal_limits(scenario.platform, scenario.payload, sink_temp_k=opts.sink_temp_k)
     return CapacityResult(frames=thermal_frames(limits), summary=thermal_summary(limits),
                           title=f"Thermal: {scenario.name}")

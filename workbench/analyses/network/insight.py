@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -22,15 +23,17 @@ import numpy as np
 import polars as pl
 from scipy.sparse.csgraph import dijkstra
 
-from ..model.application import EventResponse, RemoteSensingInference
-from ..model.constants import C_KM_PER_S, R_EARTH_KM
-from ..model.errors import ModelError, Problem
-from ..model.ground import GroundSite
-from ..model.scenario import Scenario
-from .latency import UnreachableWarning, build_network
+from ...model.application import EventResponse, RemoteSensingInference
+from ...model.constants import C_KM_PER_S, R_EARTH_KM
+from ...model.errors import ModelError, Problem
+from ...model.ground import GroundSite
+from ...model.options import NetworkOptions, resolve_options
+from ...model.scenario import Scenario
+from ...orbits.geometry import OrbitGeometry, scenario_geometry
+from ..summary_html import result_html
+from .graph import Progress, route_ends, step_graph
 from .links import fibre_delay_s, great_circle_km
-from .routing import Progress, route_ends, step_graph
-from .topology import IslTopology, SeamRule
+from .roundtrip import UnreachableWarning, build_network
 
 Mode = Literal["in_orbit_isl", "in_orbit_store_forward", "bent_pipe"]
 MODES: tuple[str, ...] = ("in_orbit_isl", "in_orbit_store_forward", "bent_pipe")
@@ -53,16 +56,27 @@ class InsightResult:
         propagation), insight_s (f64, s: event → insight, null when not delivered),
         insight_utc, gateway (str, null when delivered straight to the user),
         is_delivered, is_within_deadline (bool)
-    summary : polars.DataFrame, one row per mode: n_events, n_delivered (u32),
+    by_mode : polars.DataFrame, one row per mode: n_events, n_delivered (u32),
         insight_s_p50, insight_s_p90 (f64, s; undelivered events count as never, so these
         are null when too few arrive), insight_s_mean (f64, s, delivered events only),
         revisit_wait_s_p50 (f64, s), within_deadline_frac (f64)
     info : dict of the assumptions used
+    summary : dict, the headline: n_events, fastest_mode (lowest median insight time),
+        and per mode ``insight_s_p50_<mode>`` and ``within_deadline_frac_<mode>``
     """
 
     events: pl.DataFrame
-    summary: pl.DataFrame
+    by_mode: pl.DataFrame
     info: dict[str, Any]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The result's frames by name."""
+        return {"events": self.events, "by_mode": self.by_mode}
+
+    def _repr_html_(self) -> str:
+        return result_html("Event to insight", self.summary, self.frames)
 
 
 def random_events(region: EventResponse, n_events: int, start: datetime, span_s: float, *,
@@ -125,15 +139,10 @@ def _seconds(times: pl.Series, start: datetime) -> np.ndarray:
 
 
 def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
-                     n_events: int | None = None, seed: int = 0, user: str | None = None,
-                     gateways: list[str] | None = None, max_off_nadir_deg: float = 30.0,
+                     user: str | None = None, gateways: Sequence[str] | None = None,
                      effective_tops: pl.DataFrame | float | None = None,
-                     efficiency_frac: float = 0.5, processing_gop: float | None = None,
-                     result_size_mb: float | None = None, raw_data_mb: float | None = None,
-                     ground_tops: float = 1000.0, fibre_detour_factor: float = 1.0,
-                     isl: IslTopology = "+grid", seam: SeamRule = "auto",
-                     isl_max_range_km: float | None = None,
-                     positions_km: np.ndarray | None = None,
+                     options: NetworkOptions | Mapping[str, Any] | None = None,
+                     geometry: OrbitGeometry | None = None,
                      progress: Progress | None = None) -> InsightResult:
     """Time from events on the ground to insights delivered to a user, three ways.
 
@@ -144,23 +153,24 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
         (gateways, the user) and, unless ``events`` is given, an ``EventResponse``
         application whose region, rate, deadline, operations and result size are used.
     events : frame with lat_deg, lon_deg, time_utc (and optionally event_id); None draws
-        random events (:func:`random_events`) in the EventResponse region
-    n_events : how many random events (default: events_per_day × the scenario's days)
-    seed : random seed for the events
+        ``options.n_events`` random events (:func:`random_events`, ``options.seed``) in the
+        EventResponse region (default: events_per_day × the scenario's days)
     user : site receiving the insight (default: the first site with role "user")
     gateways : gateway site names (default: sites with role "gateway")
-    max_off_nadir_deg : how far off nadir the imager points; sets the imaging elevation
-        mask through :func:`imaging_elevation_deg` (median altitude of the constellation)
     effective_tops : onboard compute for the job: None takes payload INT8 TOPS ×
-        ``efficiency_frac``; a number; or a frame (sat_id, effective_tops) from a capacity
-        analysis
-    processing_gop, result_size_mb : per event (default: the EventResponse application's)
-    raw_data_mb : raw image data per event for the bent pipe (default: a swath × swath
-        scene of the RemoteSensingInference application, else 1,000 MB)
-    ground_tops : compute of the ground processing centre
-    fibre_detour_factor, isl, seam, isl_max_range_km : as in
-        :func:`workbench.analyses.latency`
-    positions_km : ITRS positions on the scenario's grid, if already propagated
+        ``options.efficiency_frac``; a number; or a frame (sat_id, effective_tops) from a
+        capacity analysis
+    options : NetworkOptions or a mapping of its fields, optional
+        Default ``scenario.options.network``: the network (``isl``, ``seam``,
+        ``isl_max_range_km``, ``fibre_detour_factor``) as in
+        :func:`workbench.analyses.latency`; ``max_off_nadir_deg`` (sets the imaging
+        elevation mask through :func:`imaging_elevation_deg`, median altitude of the
+        constellation); ``processing_gop`` and ``result_size_mb`` per event (None: the
+        EventResponse application's); ``raw_data_mb`` for the bent pipe (None: a swath ×
+        swath scene of the RemoteSensingInference application, else 1,000 MB);
+        ``ground_tops`` of the ground processing centre.
+    geometry : OrbitGeometry, optional
+        The scenario's propagation, shared with the other analyses; None propagates here.
 
     Returns
     -------
@@ -182,8 +192,13 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
     ``downlink_rate_gbps`` (assumed to fit in the pass), then fibre to the user; the
     ground link adds altitude / c. The bent pipe processes on ``ground_tops``.
     """
-    from ..orbits.access import access_windows
+    from ...orbits.access import access_windows
 
+    opts = resolve_options(NetworkOptions, options, scenario.options.network)
+    n_events, seed, max_off_nadir_deg = opts.n_events, opts.seed, opts.max_off_nadir_deg
+    efficiency_frac, processing_gop = opts.efficiency_frac, opts.processing_gop
+    result_size_mb, raw_data_mb = opts.result_size_mb, opts.raw_data_mb
+    ground_tops, fibre_detour_factor = opts.ground_tops, opts.fibre_detour_factor
     grid = scenario.time_grid
     sites = {s.name: s for s in scenario.ground.sites}
     apps = [a for a in scenario.applications if isinstance(a, EventResponse)]
@@ -248,7 +263,9 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
     if progress is not None:
         progress(0.0, "access windows over the event places")
     t_event = _seconds(events["time_utc"], grid.start)
-    win = access_windows(scenario.constellation, targets, grid)
+    geometry = scenario_geometry(scenario, geometry, progress=progress)
+    win = access_windows(scenario.constellation, targets, grid,
+                         state=(geometry.r_itrs_km, geometry.v_itrs_km_per_s))
     win = win.with_columns(rise_s=pl.Series(_seconds(win["rise_utc"], grid.start)),
                            set_s=pl.Series(_seconds(win["set_utc"], grid.start)))
     t_image, sat_img, _ = _first_window(win, "site", np.array([t.name for t in targets]),
@@ -292,12 +309,10 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
                                "bent_pipe" else np.full(len(events), ground_proc_s),
                                waited, transfer, total, gw, deadline_s, grid.start))
 
-    if isl != "none":
+    if opts.isl != "none":
         rows.append(_isl_rows(scenario, events, t_image, sat_img, t_event, proc_s, t_ready,
-                              user, gateways, isl=isl, seam=seam,
-                              isl_max_range_km=isl_max_range_km, result_size_mb=result_size_mb,
-                              fibre_detour_factor=fibre_detour_factor,
-                              positions_km=positions_km, deadline_s=deadline_s,
+                              user, gateways, options=opts, geometry=geometry,
+                              result_size_mb=result_size_mb, deadline_s=deadline_s,
                               store_forward=rows[0]))
     frame = pl.concat(rows).sort("event_id", "mode")
     never = pl.col("insight_s").fill_null(float("inf"))  # undelivered count as "never"
@@ -324,7 +339,22 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
             "raw_data_mb": raw_data_mb, "downlink_rate_gbps": downlink_gbps,
             "ground_tops": ground_tops, "deadline_s": deadline_s, "user": user,
             "gateways": gateways, "n_events": len(events)}
-    return InsightResult(events=frame, summary=summary, info=info)
+    return InsightResult(events=frame, by_mode=summary, info=info,
+                         summary=_headline(summary, len(events)))
+
+
+def _headline(by_mode: pl.DataFrame, n_events: int) -> dict[str, Any]:
+    """The flat summary of an event-to-insight run (see :class:`InsightResult`)."""
+    out: dict[str, Any] = {"n_events": n_events}
+    p50 = {}
+    for row in by_mode.iter_rows(named=True):
+        mode = str(row["mode"])
+        value = row["insight_s_p50"]
+        p50[mode] = float("inf") if value is None else float(value)
+        out[f"insight_s_p50_{mode}"] = float("nan") if value is None else float(value)
+        out[f"within_deadline_frac_{mode}"] = float(row["within_deadline_frac"] or 0.0)
+    out["fastest_mode"] = min(p50, key=p50.get) if p50 else None
+    return out
 
 
 def _utc(start: datetime, seconds: np.ndarray) -> pl.Series:
@@ -358,7 +388,7 @@ def _mode_rows(mode, events, t_image, sat_img, t_event, proc_s, wait_s, transfer
 
 
 def _isl_rows(scenario, events, t_image, sat_img, t_event, proc_s, t_ready, user, gateways, *,
-              isl, seam, isl_max_range_km, result_size_mb, fibre_detour_factor, positions_km,
+              options: NetworkOptions, geometry: OrbitGeometry, result_size_mb: float,
               deadline_s, store_forward: pl.DataFrame) -> pl.DataFrame:
     """Results relayed over ISLs: shortest route from the imaging satellite at the grid
     step nearest the end of processing (or the first later step with a route), to the user
@@ -367,12 +397,9 @@ def _isl_rows(scenario, events, t_image, sat_img, t_event, proc_s, t_ready, user
     sites = {s.name: s for s in scenario.ground.sites}
     names = list(dict.fromkeys([user, *gateways]))
     site_list = [sites[n] for n in names]
-    network = build_network(scenario, site_list, isl=isl, seam=seam,
-                            isl_max_range_km=isl_max_range_km, fibre="none")
-    if positions_km is None:
-        from ..orbits.propagation import propagate
-
-        positions_km = propagate(scenario.constellation, grid, frame="itrs")
+    network = build_network(scenario, site_list, options, fibre="none", geometry=geometry)
+    positions_km = geometry.r_itrs_km
+    fibre_detour_factor = options.fibre_detour_factor
     n, m = network.n_sats, network.n_sites
     user_site = sites[user]
     fib = np.array([0.0] + [float(fibre_delay_s(great_circle_km(

@@ -19,10 +19,11 @@ from ..model.constants import R_EARTH_KM
 from ..model.constellation import Constellation
 from ..model.errors import ModelError, Problem
 from ..model.ground import GroundSegment, GroundSite
+from ..model.scenario import Scenario
+from ..model.timegrid import TimeGrid
 from ..orbits.frames import geodetic_to_itrs
 from ..orbits.propagation import propagate_state
 from ..orbits.sun import ERAD_KM, sun_position_km
-from ..orbits.timegrid import TimeGrid
 
 Progress = Callable[[float, str], None]
 """``progress(fraction_done, message)``: an optional callback the analyses report to."""
@@ -151,6 +152,21 @@ class OrbitGeometry:
     @property
     def altitude_km(self) -> np.ndarray:
         return self.satellites["altitude_km"].to_numpy()
+
+    def inertial_state(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (km) and inertial velocities (km/s) at one step, in ITRS axes
+        (n_sats, 3) each: v + ω × r. Orbit planes, RAAN differences and arguments of
+        latitude from these match an inertial frame's up to one rotation about the pole."""
+        r = self.r_itrs_km[:, step]
+        v = self.v_itrs_km_per_s[:, step].copy()
+        v[:, 0] -= EARTH_ROTATION_RAD_PER_S * r[:, 1]
+        v[:, 1] += EARTH_ROTATION_RAD_PER_S * r[:, 0]
+        return r, v
+
+    def matches(self, constellation: Constellation, grid: TimeGrid) -> bool:
+        """Whether this geometry is of ``constellation``'s satellites on ``grid``."""
+        return self.grid == grid and self.satellites["name"].equals(
+            constellation.satellites["name"])
 
     @property
     def sun_distance_au(self) -> np.ndarray:
@@ -324,4 +340,31 @@ def orbit_geometry(constellation: Constellation, grid: TimeGrid, *,
                          is_sunlit=is_sunlit, beta_deg=beta)
 
 
-__all__ = ["OrbitGeometry", "orbit_geometry", "Progress"]
+def scenario_geometry(scenario: Scenario, geometry: OrbitGeometry | None = None, *,
+                      progress: Progress | None = None) -> OrbitGeometry:
+    """``geometry`` checked against the scenario's constellation and grid, or the
+    scenario's own (:func:`orbit_geometry` at its epoch) when None.
+
+    Every analysis takes ``geometry=`` through this, so one propagation serves a whole
+    recompute; a geometry of another constellation or grid is a clear error, never a
+    silent mix-up.
+    """
+    if geometry is None:
+        return orbit_geometry(scenario.constellation, scenario.time_grid,
+                              epoch=scenario.epoch_utc, progress=progress)
+    if not isinstance(geometry, OrbitGeometry):
+        raise ModelError("geometry", [Problem("geometry", type(geometry).__name__,
+                                              "give an OrbitGeometry (wb.orbits."
+                                              "orbit_geometry) or None")])
+    if not geometry.matches(scenario.constellation, scenario.time_grid):
+        raise ModelError("geometry", [Problem(
+            "geometry", f"{geometry.n_sats} satellites × {geometry.n_times} steps from "
+            f"{geometry.grid.start:%Y-%m-%d %H:%M} every {geometry.grid.step_s:g} s",
+            f"is not of this scenario ({len(scenario.constellation)} satellites × "
+            f"{len(scenario.time_grid)} steps from {scenario.epoch_utc:%Y-%m-%d %H:%M} every "
+            f"{scenario.step_s:g} s); compute it with wb.orbits.orbit_geometry(scenario."
+            "constellation, scenario.time_grid, epoch=scenario.epoch_utc)")])
+    return geometry
+
+
+__all__ = ["OrbitGeometry", "orbit_geometry", "scenario_geometry", "Progress"]

@@ -25,8 +25,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from .routing import (LIMIT_MARGIN_FRAC, LIMIT_MARGIN_S, RoutingNetwork, _search,
-                      ordered_paths, route_ends, step_graph, walk)
+from .graph import (
+    LIMIT_MARGIN_FRAC,
+    LIMIT_MARGIN_S,
+    RoutingNetwork,
+    _search,
+    ordered_paths,
+    route_ends,
+    step_graph,
+    walk,
+)
 
 
 def _join(flat0: np.ndarray, off0: np.ndarray, flat1: np.ndarray, off1: np.ndarray
@@ -49,7 +57,7 @@ def _join(flat0: np.ndarray, off0: np.ndarray, flat1: np.ndarray, off1: np.ndarr
 
 def route_chunk_meet(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
                      pair_b: np.ndarray, *, keep_paths: bool = True) -> dict[str, np.ndarray]:
-    """:func:`workbench.analyses.routing.route_chunk` by meet-in-the-middle searches.
+    """:func:`workbench.analyses.network.graph.route_chunk` by meet-in-the-middle searches.
 
     Same arguments and output; only for networks without relay sites and fibre links.
     """

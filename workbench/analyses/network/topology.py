@@ -14,21 +14,13 @@ from __future__ import annotations
 
 import warnings
 from datetime import datetime
-from typing import Literal
 
 import numpy as np
 import polars as pl
 
-from ..model.constellation import Constellation, WalkerShell
+from ...model.constellation import Constellation, WalkerShell
+from ...model.options import IslTopology, SeamRule
 from .links import MIN_GRAZING_ALTITUDE_KM, line_of_sight, nearest_neighbour_edges
-from .routing import IslTopology
-
-
-SeamRule = Literal["auto", "link", "cut"]
-"""Links between the last and the first plane: ``"link"``, ``"cut"``, or ``"auto"`` (link
-for Walker delta shells and inferred planes that ring the Earth, cut for Walker star
-shells, whose first and last planes counter-rotate)."""
-
 
 
 class PlaneInferenceWarning(UserWarning):
@@ -122,7 +114,8 @@ def _gap_clusters(values: np.ndarray, tolerance: float, *, period: float | None 
 def infer_planes(constellation: Constellation, *, epoch: datetime,
                  raan_tolerance_deg: float = 1.0, inclination_tolerance_deg: float = 0.5,
                  altitude_tolerance_km: float = 25.0, min_sats_per_plane: int = 3,
-                 warn: bool = True) -> pl.DataFrame:
+                 warn: bool = True,
+                 state: tuple[np.ndarray, np.ndarray] | None = None) -> pl.DataFrame:
     """Orbital planes and slots of every satellite; inferred for TLE sets.
 
     Walker-shell satellites keep their model plane and slot. Satellites of TLE sets are
@@ -140,17 +133,24 @@ def infer_planes(constellation: Constellation, *, epoch: datetime,
     within the shell; null for fits-no-plane), plane (i32, numbered within the shell),
     slot (i32), inclination_deg, raan_deg, arg_latitude_deg (f64, deg, osculating at
     ``epoch``), altitude_km (f64, mean, from the elements), is_in_plane (bool).
+
+    ``state`` gives the positions and inertial velocities at ``epoch`` (n_sats, 3) each, in
+    any frame whose z axis is the Earth's pole (e.g.
+    :meth:`~workbench.orbits.geometry.OrbitGeometry.inertial_state`), instead of
+    propagating here; RAAN is then measured from that frame's x axis.
     """
-    from ..orbits.propagation import propagate_state
-    from ..orbits.timegrid import TimeGrid
+    from ...model.timegrid import TimeGrid
+    from ...orbits.propagation import propagate_state
 
     sats = constellation.satellites
-    grid = TimeGrid(start=epoch, duration_s=0.0, step_s=60.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # decayed satellites come back as NaN: fit no plane
-        r, v, _ = propagate_state(constellation, grid, frame="teme", epoch=epoch,
-                                  on_error="ignore")
-    angles = _orbit_angles(r[:, 0], v[:, 0])
+    if state is None:
+        grid = TimeGrid(start=epoch, duration_s=0.0, step_s=60.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # decayed satellites come back NaN: fit no plane
+            r, v, _ = propagate_state(constellation, grid, frame="teme", epoch=epoch,
+                                      on_error="ignore")
+        state = (r[:, 0], v[:, 0])
+    angles = _orbit_angles(*state)
     n = len(sats)
     plane = sats["plane"].to_numpy().astype(np.float64)  # NaN where null
     slot = sats["slot"].to_numpy().astype(np.float64)
@@ -270,10 +270,12 @@ def planes_plus_grid(planes: pl.DataFrame, *, seam: SeamRule = "auto") -> np.nda
 
 
 def plus_grid(constellation: Constellation, *, epoch: datetime, seam: SeamRule = "auto",
-              raan_tolerance_deg: float = 1.0, min_sats_per_plane: int = 3) -> np.ndarray:
+              raan_tolerance_deg: float = 1.0, min_sats_per_plane: int = 3,
+              state: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """+Grid links of a whole constellation: Walker shells by their layout, TLE sets by
     inferred planes (:func:`infer_planes`, which warns about satellites fitting no plane).
-    No links between shells or TLE sets. Returns ``(n_edges, 2)`` sat_ids."""
+    No links between shells or TLE sets. Returns ``(n_edges, 2)`` sat_ids; ``state`` as in
+    :func:`infer_planes`."""
     parts = []
     first = 0
     for shell in constellation.shells:
@@ -281,7 +283,7 @@ def plus_grid(constellation: Constellation, *, epoch: datetime, seam: SeamRule =
         first += shell.n_sats
     if constellation.tle_sets:
         planes = infer_planes(constellation, epoch=epoch, raan_tolerance_deg=raan_tolerance_deg,
-                              min_sats_per_plane=min_sats_per_plane)
+                              min_sats_per_plane=min_sats_per_plane, state=state)
         parts.append(planes_plus_grid(planes.filter(pl.col("sat_id") >= first), seam=seam))
     return _canonical(np.concatenate(parts)) if parts else _empty_edges()
 

@@ -9,30 +9,28 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..model.constants import C_KM_PER_S
-from ..model.errors import ModelError, Problem
-from ..model.ground import GroundSite
-from ..model.scenario import Scenario
+from ...model.constants import C_KM_PER_S
+from ...model.errors import ModelError, Problem
+from ...model.ground import GroundSite
+from ...model.options import Fibre, NetworkOptions, resolve_options
+from ...model.scenario import Scenario
+from ...orbits.geometry import OrbitGeometry, scenario_geometry
+from ..summary_html import result_html
+from .graph import Progress, RoutingNetwork, isl_links
 from .links import fibre_delay_s, great_circle_km, site_geometry
-from ._routing_worker import RoutingPool
-from .routing import Progress, RoutingNetwork, default_workers, isl_links, route_over_time
-from .topology import IslTopology, SeamRule, plus_grid
+from .runner import RoutingPool, default_workers, route_over_time
+from .topology import plus_grid
 
-Fibre = Literal["relays", "all", "none"]
-"""Terrestrial fibre in the routing graph: ``"relays"`` links every relay site to every
-other site, ``"all"`` links every pair of sites (routes may then stay on the ground),
-``"none"`` leaves fibre out."""
-
-Pairs = Sequence[tuple[str, str]] | pl.DataFrame | None
+Pairs = Sequence[tuple[str, str]] | Sequence[str] | pl.DataFrame | None
 
 
 KEEP_PATHS_MAX_ROWS = 2_000_000
@@ -46,14 +44,21 @@ class UnreachableWarning(UserWarning):
 
 # --------------------------------------------------------------------------- inputs
 
-def _sites_and_pairs(scenario: Scenario, pairs: Pairs, sites: Sequence[str] | None
+def _sites_and_pairs(scenario: Scenario, pairs: Pairs
                      ) -> tuple[list[GroundSite], np.ndarray, np.ndarray]:
     all_sites = {s.name: s for s in scenario.ground.sites}
     problems: list[Problem] = []
+    sites = None
+    if (pairs is not None and not isinstance(pairs, (pl.DataFrame, str))
+            and all(isinstance(p, str) for p in pairs)):
+        sites, pairs = list(pairs), None  # site names: every unordered pair of them
+    elif isinstance(pairs, str):
+        problems.append(Problem("pairs", pairs, "give site names as a list, (source, "
+                                                "destination) pairs, or a pairs frame"))
     if sites is not None:
         unknown = [s for s in sites if s not in all_sites]
         if unknown:
-            problems.append(Problem("sites", unknown, f"unknown site names; the scenario's "
+            problems.append(Problem("pairs", unknown, f"unknown site names; the scenario's "
                                                       f"sites are {sorted(all_sites)}"))
     if pairs is None:
         chosen = list(sites) if sites is not None else list(all_sites)
@@ -97,37 +102,19 @@ def _sites_and_pairs(scenario: Scenario, pairs: Pairs, sites: Sequence[str] | No
     return [all_sites[n] for n in names], a, b
 
 
-def build_network(scenario: Scenario, site_list: Sequence[GroundSite], *,
-                  isl: IslTopology = "+grid", seam: SeamRule = "auto",
-                  isl_max_range_km: float | None = None, n_isl_terminals: int | None = None,
-                  min_elevation_deg: float | None = None, fibre: Fibre = "relays",
-                  fibre_detour_factor: float = 1.0, hop_delay_ms: float = 0.0
-                  ) -> RoutingNetwork:
-    """The :class:`RoutingNetwork` of a scenario for ``site_list`` (see :func:`latency`)."""
-    problems = []
-    if isl not in ("+grid", "nearest", "none"):
-        problems.append(Problem("isl", isl, "allowed: '+grid', 'nearest', 'none'"))
-    if fibre not in ("relays", "all", "none"):
-        problems.append(Problem("fibre", fibre, "allowed: 'relays', 'all', 'none'"))
-    if isl_max_range_km is not None and not isl_max_range_km >= 0:
-        problems.append(Problem("isl_max_range_km", isl_max_range_km,
-                                "a range in km ≥ 0 (math.inf for no limit), or None for the "
-                                "platform's isl_max_range_km"))
-    if n_isl_terminals is not None and not n_isl_terminals >= 0:
-        problems.append(Problem("n_isl_terminals", n_isl_terminals, "a count ≥ 0"))
-    if min_elevation_deg is not None and not 0.0 <= min_elevation_deg <= 90.0:
-        problems.append(Problem("min_elevation_deg", min_elevation_deg,
-                                "degrees from 0 to 90, or None for each site's own mask"))
-    if not fibre_detour_factor >= 1.0:
-        problems.append(Problem("fibre_detour_factor", fibre_detour_factor,
-                                "≥ 1 (1 = fibre along the great circle)"))
-    if not hop_delay_ms >= 0.0:
-        problems.append(Problem("hop_delay_ms", hop_delay_ms, "a delay in ms ≥ 0"))
-    if problems:
-        raise ModelError("latency", problems)
-    geometry = site_geometry(site_list, min_elevation_deg=min_elevation_deg)
-    edges = (plus_grid(scenario.constellation, epoch=scenario.epoch_utc, seam=seam)
-             if isl == "+grid" else np.zeros((0, 2), np.int64))
+def build_network(scenario: Scenario, site_list: Sequence[GroundSite],
+                  options: NetworkOptions, *, fibre: Fibre | None = None,
+                  geometry: OrbitGeometry | None = None) -> RoutingNetwork:
+    """The :class:`RoutingNetwork` of a scenario for ``site_list`` (see :func:`latency`);
+    ``fibre`` overrides ``options.fibre``. With ``geometry``, TLE sets' +Grid planes are
+    inferred from its first step instead of a propagation of their own."""
+    fibre = options.fibre if fibre is None else fibre
+    sites = site_geometry(site_list, min_elevation_deg=options.min_elevation_deg)
+    edges = np.zeros((0, 2), np.int64)
+    if options.isl == "+grid":
+        state = None if geometry is None else geometry.inertial_state(0)
+        edges = plus_grid(scenario.constellation, epoch=scenario.epoch_utc, seam=options.seam,
+                          state=state)
     m = len(site_list)
     ia, ib = np.triu_indices(m, 1)
     if fibre == "none":
@@ -135,20 +122,20 @@ def build_network(scenario: Scenario, site_list: Sequence[GroundSite], *,
     elif fibre == "all":
         keep = np.ones(ia.size, bool)
     else:
-        keep = geometry.is_relay[ia] | geometry.is_relay[ib]
+        keep = sites.is_relay[ia] | sites.is_relay[ib]
     ia, ib = ia[keep], ib[keep]
-    gc = great_circle_km(geometry.lat_deg[ia], geometry.lon_deg[ia], geometry.lat_deg[ib],
-                         geometry.lon_deg[ib])
+    gc = great_circle_km(sites.lat_deg[ia], sites.lon_deg[ia], sites.lat_deg[ib],
+                         sites.lon_deg[ib])
     platform = scenario.platform
     return RoutingNetwork(
-        n_sats=len(scenario.constellation), sites=geometry, isl=isl, isl_edges=edges,
-        isl_max_range_km=(platform.isl_max_range_km if isl_max_range_km is None
-                          else float(isl_max_range_km)),
-        n_isl_terminals=(platform.isl_terminals if n_isl_terminals is None
-                         else int(n_isl_terminals)),
+        n_sats=len(scenario.constellation), sites=sites, isl=options.isl, isl_edges=edges,
+        isl_max_range_km=(platform.isl_max_range_km if options.isl_max_range_km is None
+                          else float(options.isl_max_range_km)),
+        n_isl_terminals=(platform.isl_terminals if options.n_isl_terminals is None
+                         else int(options.n_isl_terminals)),
         fibre_edges=np.stack([ia, ib], 1).astype(np.int64),
-        fibre_delay_s=fibre_delay_s(gc, detour_factor=fibre_detour_factor),
-        hop_delay_s=hop_delay_ms / 1000.0)
+        fibre_delay_s=fibre_delay_s(gc, detour_factor=options.fibre_detour_factor),
+        hop_delay_s=options.hop_delay_ms / 1000.0)
 
 
 # --------------------------------------------------------------------------- result
@@ -164,7 +151,7 @@ class LatencyResult:
         rtt_ms, one_way_ms (f64, null when unreachable), n_hops (u16: links on the route,
         ground-satellite links included), n_isl_hops (u16), path_id (u32: the route in
         force; a new id each time a pair's route changes), is_reachable (bool)
-    summary : polars.DataFrame, one row per pair: source, destination, great_circle_km,
+    by_pair : polars.DataFrame, one row per pair: source, destination, great_circle_km,
         geodesic_rtt_ms (2 × great circle / c: no route can beat it), fibre_rtt_ms
         (great circle × detour at c/1.468, there and back), rtt_ms_min, rtt_ms_p05,
         rtt_ms_p50, rtt_ms_p95, rtt_ms_max, rtt_ms_mean, n_hops_p50 (f64),
@@ -178,12 +165,17 @@ class LatencyResult:
     info : dict, run facts (n_steps, n_pairs, n_sats, isl, n_isl_links,
         n_isl_links_usable_first_step, isl_max_range_km, wall_s, workers, n_searches,
         keep_paths)
+    summary : dict, the headline: n_pairs, n_steps, reachable_frac (of all (time, pair)
+        rows), pairs_always_reachable_frac, rtt_ms_p50 and rtt_ms_p95 (over reachable
+        rows), fibre_rtt_ms_p50 (median over pairs), faster_than_fibre_frac (share of
+        pairs whose median RTT beats fibre), n_path_changes_per_pair_hour
     """
 
     rtt: pl.DataFrame
-    summary: pl.DataFrame
+    by_pair: pl.DataFrame
     sites: pl.DataFrame
     info: dict[str, Any]
+    summary: dict[str, Any] = field(default_factory=dict)
     _routes: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _changes: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -213,6 +205,14 @@ class LatencyResult:
         ).drop("is_before", "is_after")
 
     @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The result's frames by name (``paths`` is built on demand, not listed)."""
+        return {"rtt": self.rtt, "by_pair": self.by_pair, "sites": self.sites}
+
+    def _repr_html_(self) -> str:
+        return result_html("Latency", self.summary, self.frames)
+
+    @property
     def unreachable(self) -> pl.DataFrame:
         """The rows of :attr:`rtt` without a route."""
         return self.rtt.filter(~pl.col("is_reachable"))
@@ -228,7 +228,7 @@ class LatencyResult:
         if self._routes is None:
             raise ModelError("LatencyResult.paths", [Problem(
                 "keep_paths", False, "routes were not kept (big runs drop them by default); "
-                "run latency(..., keep_paths=True)")])
+                "run latency(..., options={\"keep_paths\": True})")])
         r = self._routes
         lengths = np.diff(r["offsets"])
         max_len = int(lengths.max()) if lengths.size else 0
@@ -291,39 +291,32 @@ def _route_ids(fingerprint: np.ndarray, reachable: np.ndarray) -> tuple[np.ndarr
     return ids, changed
 
 
-def latency(scenario: Scenario, pairs: Pairs = None, *, sites: Sequence[str] | None = None,
-            isl: IslTopology = "+grid", seam: SeamRule = "auto",
-            isl_max_range_km: float | None = None, n_isl_terminals: int | None = None,
-            min_elevation_deg: float | None = None, fibre: Fibre = "relays",
-            fibre_detour_factor: float = 1.0, hop_delay_ms: float = 0.0,
-            keep_paths: bool | None = None, positions_km: np.ndarray | None = None,
-            workers: int | None = None, progress: Progress | None = None) -> LatencyResult:
+def latency(scenario: Scenario, pairs: Pairs = None, *,
+            options: NetworkOptions | Mapping[str, Any] | None = None,
+            geometry: OrbitGeometry | None = None,
+            progress: Progress | None = None) -> LatencyResult:
     """Round-trip times between ground sites at every step of the scenario's time grid.
 
     Parameters
     ----------
     scenario : Scenario
         Constellation, platform (ISL range and terminals), ground sites and time grid.
-    pairs : sequence of (source, destination) site names, or a frame with columns source
-        and destination; None routes every unordered pair of ``sites``.
-    sites : site names to pair when ``pairs`` is None (default: every site of the scenario)
-    isl : "+grid" (default), "nearest" (mutual nearest neighbours, ``n_isl_terminals``
-        each, within ``isl_max_range_km``) or "none" (bent pipe through relay sites)
-    seam : +Grid links across the seam: "auto", "link" or "cut" (see ``SeamRule``)
-    isl_max_range_km : laser range in km; None takes ``scenario.platform.isl_max_range_km``;
-        ``math.inf`` for none. +Grid links longer than this are dropped at that step.
-    n_isl_terminals : terminals per satellite for ``isl="nearest"``; None takes the platform's
-    min_elevation_deg : one elevation mask for every site; None keeps each site's own
-    fibre : terrestrial fibre in the graph: "relays" (default), "all" or "none"
-    fibre_detour_factor : fibre length / great-circle distance (≥ 1)
-    hop_delay_ms : processing delay added on every link, ms
-    keep_paths : keep every route's node sequence (``result.paths``, ``result.path(...)``);
-        None keeps them up to ``KEEP_PATHS_MAX_ROWS`` (time, pair) rows — routes change at
-        almost every step, so a 24 h, 100-city run would hold ~7 million of them. Hop
-        counts, path ids and path changes are computed either way.
-    positions_km : ITRS satellite positions (n_sats, n_times, 3) already propagated on the
-        scenario's grid; None propagates them here
-    workers : processes for the time chunks; None picks by problem size
+    pairs : sequence of (source, destination) site names, a frame with columns source
+        and destination, or a sequence of site names (every unordered pair of them); None
+        routes every unordered pair of the scenario's sites.
+    options : NetworkOptions or a mapping of its fields, optional
+        Default ``scenario.options.network``: ``isl`` ("+grid", "nearest" with
+        ``n_isl_terminals`` each within ``isl_max_range_km``, or "none": bent pipe through
+        relay sites), ``seam``, ``isl_max_range_km`` (None: the platform's; +Grid links
+        longer than this are dropped at that step), ``min_elevation_deg`` (None: each
+        site's own mask), ``fibre``, ``fibre_detour_factor``, ``hop_delay_ms``,
+        ``keep_paths`` (None keeps routes up to ``KEEP_PATHS_MAX_ROWS`` (time, pair) rows —
+        routes change at almost every step, so a 24 h, 100-city run would hold ~7 million
+        of them; hop counts, path ids and path changes are computed either way) and
+        ``workers`` (processes for the time chunks; None picks by problem size).
+    geometry : OrbitGeometry, optional
+        The scenario's propagation (:func:`workbench.orbits.orbit_geometry`), shared with
+        the other analyses; None propagates here.
     progress : optional callback ``progress(fraction_done, message)``
 
     Returns
@@ -350,11 +343,13 @@ def latency(scenario: Scenario, pairs: Pairs = None, *, sites: Sequence[str] | N
     --------
     >>> import workbench as wb  # doctest: +SKIP
     >>> result = wb.analyses.latency(wb.load_scenario("beijing-etown-demo"))  # doctest: +SKIP
-    >>> result.summary.select("source", "destination", "rtt_ms_p50")  # doctest: +SKIP
+    >>> result.by_pair.select("source", "destination", "rtt_ms_p50")  # doctest: +SKIP
     """
     started = time.perf_counter()
-    site_list, pair_a, pair_b = _sites_and_pairs(scenario, pairs, sites)
+    opts = resolve_options(NetworkOptions, options, scenario.options.network)
+    site_list, pair_a, pair_b = _sites_and_pairs(scenario, pairs)
     grid = scenario.time_grid
+    keep_paths, workers = opts.keep_paths, opts.workers
     if keep_paths is None:
         keep_paths = len(grid) * pair_a.size <= KEEP_PATHS_MAX_ROWS
     n_nodes = len(scenario.constellation) + 2 * len(site_list)
@@ -363,24 +358,9 @@ def latency(scenario: Scenario, pairs: Pairs = None, *, sites: Sequence[str] | N
     # workers boot while this process builds the network and propagates
     pool = RoutingPool(int(workers)) if int(workers) > 1 else None
     try:
-        network = build_network(scenario, site_list, isl=isl, seam=seam,
-                                isl_max_range_km=isl_max_range_km,
-                                n_isl_terminals=n_isl_terminals,
-                                min_elevation_deg=min_elevation_deg, fibre=fibre,
-                                fibre_detour_factor=fibre_detour_factor,
-                                hop_delay_ms=hop_delay_ms)
-        if positions_km is None:
-            from ..orbits.propagation import propagate
-
-            if progress is not None:
-                progress(0.0, f"propagating {network.n_sats:,} satellites")
-            positions_km = propagate(scenario.constellation, grid, frame="itrs")
-        positions_km = np.asarray(positions_km, dtype=np.float64)
-        expected = (network.n_sats, len(grid), 3)
-        if positions_km.shape != expected:
-            raise ModelError("latency", [Problem(
-                "positions_km", f"shape {positions_km.shape}", f"need {expected}: (n_sats, "
-                "n_times, 3) ITRS km on the scenario's grid")])
+        geometry = scenario_geometry(scenario, geometry, progress=progress)
+        network = build_network(scenario, site_list, opts, geometry=geometry)
+        positions_km = geometry.r_itrs_km
         # canonical unordered pairs (a < b) for the kernel; map back afterwards
         lo, hi = np.minimum(pair_a, pair_b), np.maximum(pair_a, pair_b)
         keys, pair_of = np.unique(lo * len(site_list) + hi, return_inverse=True)
@@ -413,14 +393,14 @@ def latency(scenario: Scenario, pairs: Pairs = None, *, sites: Sequence[str] | N
     }).with_columns(
         pl.col("rtt_ms", "one_way_ms").fill_nan(None),
         pl.when(pl.col("is_reachable")).then(pl.col("n_hops", "n_isl_hops", "path_id")))
-    summary = _summary(site_list, pair_a, pair_b, dist, n_hops, reachable, changed,
-                       fibre_detour_factor, name_series)
+    by_pair = _summary(site_list, pair_a, pair_b, dist, n_hops, reachable, changed,
+                       opts.fibre_detour_factor, name_series)
     n_links = (routes["n_links"] > 0).sum(axis=0)
     sites_frame = (pl.DataFrame([{"site": s.name, "lat_deg": s.lat_deg, "lon_deg": s.lon_deg,
                                   "altitude_m": s.altitude_m, "role": s.role,
                                   "min_elevation_deg": (s.elevation_mask_deg
-                                                        if min_elevation_deg is None
-                                                        else min_elevation_deg),
+                                                        if opts.min_elevation_deg is None
+                                                        else opts.min_elevation_deg),
                                   "max_range_km": s.max_range_km, "is_relay": s.is_relay}
                                  for s in site_list],
                                 schema={"site": pl.String, "lat_deg": pl.Float64,
@@ -434,21 +414,44 @@ def latency(scenario: Scenario, pairs: Pairs = None, *, sites: Sequence[str] | N
     if keep_paths:
         kept = _kept_routes(routes, path_id, pair_of, ka, kb, pair_a, pair_b, network.n_sats)
     info = {"n_steps": n_steps, "n_pairs": n_pairs, "n_sats": network.n_sats,
-            "n_sites": len(site_list), "isl": isl,
-            "n_isl_links": int(len(network.isl_edges)) if isl == "+grid" else None,
+            "n_sites": len(site_list), "isl": opts.isl,
+            "n_isl_links": int(len(network.isl_edges)) if opts.isl == "+grid" else None,
             "isl_max_range_km": network.isl_max_range_km,
             "n_searches": int(routes["n_searches"]), "workers": int(workers),
             "keep_paths": bool(keep_paths),
             "wall_s": time.perf_counter() - started}
     n_usable = int(len(isl_links(network, positions_km[:, 0])[0]))
     info["n_isl_links_usable_first_step"] = n_usable
-    _warn_unreachable(reachable, pair_a, pair_b, names, sites_frame, n_steps, network, isl,
-                      n_usable)
+    _warn_unreachable(reachable, pair_a, pair_b, names, sites_frame, n_steps, network,
+                      opts.isl, n_usable)
     changes_state = {"path_id": path_id, "changed": changed, "reachable": reachable,
                      "dist_s": dist, "times_utc": grid.times_utc, "names": name_series,
                      "pair_a": pair_a, "pair_b": pair_b}
-    return LatencyResult(rtt=rtt, summary=summary, sites=sites_frame, info=info,
+    return LatencyResult(rtt=rtt, by_pair=by_pair, sites=sites_frame, info=info,
+                         summary=_headline(rtt, by_pair, n_steps, grid.step_s),
                          _routes=kept, _changes=changes_state)
+
+
+def _headline(rtt: pl.DataFrame, by_pair: pl.DataFrame, n_steps: int, step_s: float
+              ) -> dict[str, Any]:
+    """The flat summary of a latency run (see :class:`LatencyResult`)."""
+    reachable = rtt.filter(pl.col("is_reachable"))["rtt_ms"]
+    hours = max(n_steps - 1, 1) * step_s / 3600.0
+    faster = (by_pair["rtt_ms_p50"] < by_pair["fibre_rtt_ms"]).fill_null(False)
+
+    def quantile(q: float) -> float:
+        value = reachable.quantile(q, "linear") if reachable.len() else None
+        return float("nan") if value is None else float(value)
+
+    return {"n_pairs": by_pair.height, "n_steps": n_steps,
+            "reachable_frac": float(rtt["is_reachable"].mean() or 0.0),
+            "pairs_always_reachable_frac": float((by_pair["reachable_frac"] >= 1.0).mean()
+                                                 or 0.0),
+            "rtt_ms_p50": quantile(0.5), "rtt_ms_p95": quantile(0.95),
+            "fibre_rtt_ms_p50": float(by_pair["fibre_rtt_ms"].median() or float("nan")),
+            "faster_than_fibre_frac": float(faster.mean() or 0.0),
+            "n_path_changes_per_pair_hour": float(by_pair["n_path_changes"].mean() or 0.0)
+            / hours}
 
 
 def _sorted_quantiles(values: np.ndarray, q: tuple[float, ...]) -> list[np.ndarray]:
@@ -553,4 +556,4 @@ def _warn_unreachable(reachable: np.ndarray, pair_a: np.ndarray, pair_b: np.ndar
                   UnreachableWarning, stacklevel=3)
 
 
-__all__ = ["latency", "LatencyResult", "UnreachableWarning", "build_network", "Fibre"]
+__all__ = ["latency", "LatencyResult", "UnreachableWarning", "build_network"]

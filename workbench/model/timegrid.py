@@ -1,4 +1,9 @@
-"""The shared time grid every analysis runs on."""
+"""The shared time grid every analysis runs on.
+
+Pure values (UTC instants, offsets in seconds); the skyfield ``Time`` of a grid and the
+Julian dates SGP4 takes come from :mod:`workbench.orbits.frames`
+(``skyfield_time(grid)``, ``sgp4_jd(grid)``).
+"""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -8,8 +13,8 @@ import numpy as np
 import polars as pl
 from pydantic import field_validator, model_validator
 
-from ..model.base import Model
-from ..model.fields import quantity
+from .base import Model
+from .fields import quantity
 
 MAX_STEPS = 1_000_000
 
@@ -60,27 +65,8 @@ class TimeGrid(Model):
     def end(self) -> datetime:
         return self.start + timedelta(seconds=float(self.offsets_s[-1]))
 
-    def skyfield_time(self):
-        """The instants as a skyfield ``Time`` array (builtin UT1/leap-second tables)."""
-        from .frames import timescale
-
-        ts = timescale()
-        return ts.from_datetime(self.start) + self.offsets_s / 86400.0
-
-    def jd_utc(self) -> tuple[np.ndarray, np.ndarray]:
-        """(whole, fraction) UTC Julian dates as SGP4 wants them (skyfield's split)."""
-        t = self.skyfield_time()
-        return _sgp4_jd(t)
-
     def at(self, index: int) -> datetime:
         return self.start + timedelta(seconds=float(self.offsets_s[index]))
-
-
-def _sgp4_jd(t) -> tuple[np.ndarray, np.ndarray]:
-    """Julian date split exactly as skyfield feeds SGP4 (TLE epochs are UTC)."""
-    whole = np.atleast_1d(t.whole).astype(np.float64)
-    fraction = np.atleast_1d(t.tai_fraction - t._leap_seconds() / 86400.0).astype(np.float64)
-    return np.broadcast_to(whole, fraction.shape).copy(), fraction
 
 
 __all__ = ["TimeGrid", "UTC"]

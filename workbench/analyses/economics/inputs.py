@@ -1,28 +1,29 @@
 """The inputs of the business model: what a scenario, a capacity result and the user's
 options say about the programme, gathered into the kernel's structure and parameters.
 
-Shared by :func:`~workbench.analyses.business.business`, the space-vs-ground comparison and
+Shared by :func:`~workbench.analyses.economics.case.business`, the space-vs-ground comparison and
 the uncertainty analyses, so all three read the useful life, availability, launch price and
 data volume the same way.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
-from ..model.constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM
-from ..model.economics import LaunchVehicle
-from ..model.errors import ModelError, Problem
+from ...model.constants import HOURS_PER_YEAR, MU_EARTH_KM3_PER_S2, R_EARTH_KM
+from ...model.economics import LaunchVehicle
+from ...model.errors import ModelError, Problem
+from ...model.options import BusinessOptions
+from ..handoff import CapacityYield
 from .programme import Params, Programme
-from .spacevsground import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
-    from ..model.scenario import Scenario
+    from ...model.scenario import Scenario
 
 __all__ = ["DEFAULT_AVAILABILITY_FRAC", "Setup", "availability", "data_products_gb_per_sat_year",
            "from_capacity", "launch_price_usd_per_kg", "resolve_launch_vehicle", "setup",
@@ -33,66 +34,24 @@ DEFAULT_AVAILABILITY_FRAC = 0.95
 an assumption covering eclipse load-shedding, safe modes and outages (planning figure)."""
 
 
-def _capacity_value(capacity: Any, *names: str) -> float | None:
-    """The first of ``names`` found in a capacity result's ``summary`` dict or attributes."""
-    if capacity is None:
-        return None
-    summary = getattr(capacity, "summary", None)
-    if callable(summary):
-        summary = summary()
-    for name in names:
-        if isinstance(summary, Mapping) and isinstance(summary.get(name), (int, float)) \
-                and not isinstance(summary.get(name), bool):
-            return float(summary[name])
-        value = getattr(capacity, name, None) if not isinstance(capacity, Mapping) else None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    return None
+def from_capacity(capacity: CapacityYield | Any | None) -> dict[str, float]:
+    """What the business model takes from a capacity result, per satellite and year: the
+    known fields of its :class:`~workbench.analyses.handoff.CapacityYield` (``useful_life_years``,
+    ``radiation_life_years``, ``tops_hours_per_sat_year``, ``duty_frac``,
+    ``data_gb_per_sat_year``).
 
-
-def from_capacity(capacity: Any) -> dict[str, float]:
-    """What the business model takes from a capacity result, per satellite and year.
-
-    Returns
-    -------
-    dict
-        Any of ``useful_life_years`` (min(design, radiation) life, median over the fleet),
-        ``radiation_life_years``, ``tops_hours_per_sat_year``, ``duty_frac`` and
-        ``data_gb_per_sat_year`` that the result provides.
-
-    Notes
-    -----
-    Read from :class:`~workbench.analyses.capacity_result.CapacityResult`'s summary:
-    ``useful_life_years_median``, ``radiation_life_years_min``, ``tops_hours_per_day_total``
-    / ``n_sats`` × 365, ``duty_mean_frac``; data products = the in-orbit mode's
-    ``downlinked_tb_per_day`` (``data_summary`` frame) × 1,000 GB/TB × 365 / ``n_sats``.
-    Objects with the per-satellite names themselves (``tops_hours_per_sat_year``, …) work
-    too.
+    ``capacity`` is a :class:`~workbench.analyses.CapacityResult` (its ``yields``), a
+    ``CapacityYield``, or None.
     """
-    out: dict[str, float] = {}
     if capacity is None:
-        return out
-    pairs = {"useful_life_years": ("useful_life_years", "useful_life_years_median"),
-             "radiation_life_years": ("radiation_life_years", "radiation_life_years_min"),
-             "tops_hours_per_sat_year": ("tops_hours_per_sat_year",),
-             "duty_frac": ("compute_duty_frac", "duty_mean_frac", "availability_frac"),
-             "data_gb_per_sat_year": ("data_products_gb_per_sat_year", "data_gb_per_sat_year")}
-    for key, names in pairs.items():
-        value = _capacity_value(capacity, *names)
-        if value is not None:
-            out[key] = value
-    n_sats = _capacity_value(capacity, "n_sats")
-    per_day = _capacity_value(capacity, "tops_hours_per_day_total")
-    if "tops_hours_per_sat_year" not in out and per_day is not None and n_sats:
-        out["tops_hours_per_sat_year"] = per_day * 365.0 / n_sats
-    frames = getattr(capacity, "frames", None)
-    data = frames.get("data_summary") if isinstance(frames, Mapping) else None
-    if "data_gb_per_sat_year" not in out and data is not None and n_sats \
-            and {"mode", "downlinked_tb_per_day"} <= set(data.columns):
-        in_orbit = data.filter(pl.col("mode") == "in_orbit")["downlinked_tb_per_day"]
-        if in_orbit.len():
-            out["data_gb_per_sat_year"] = float(in_orbit[0]) * 1000.0 * 365.0 / n_sats
-    return out
+        return {}
+    found = capacity if isinstance(capacity, CapacityYield) else getattr(capacity, "yields",
+                                                                         None)
+    if not isinstance(found, CapacityYield):
+        raise ModelError("business inputs", [Problem(
+            "capacity", type(capacity).__name__, "give the result of wb.analyses.capacity "
+            "(a CapacityResult), a CapacityYield, or None")])
+    return found.as_dict()
 
 
 def useful_life(scenario: Scenario, *, capacity: Any = None,
@@ -135,7 +94,7 @@ def resolve_launch_vehicle(scenario: Scenario,
     """The launcher: as given, else ``scenario.economics.launch_vehicle`` from the catalog."""
     if isinstance(vehicle, LaunchVehicle):
         return vehicle
-    from .. import datasets
+    from ... import datasets
 
     return datasets.launch_vehicle(vehicle or scenario.economics.launch_vehicle)
 
@@ -171,7 +130,7 @@ def data_products_gb_per_sat_year(scenario: Scenario) -> float:
 def _check_mass(scenario: Scenario, vehicle: LaunchVehicle, sat_mass_kg: float) -> int:
     if sat_mass_kg <= vehicle.leo_capacity_kg:
         return int(vehicle.leo_capacity_kg // sat_mass_kg)
-    from .. import datasets
+    from ... import datasets
 
     catalog = datasets.launch_vehicles()
     able = catalog.filter(pl.col("leo_capacity_kg") >= sat_mass_kg)["name"].to_list()
@@ -224,28 +183,22 @@ class Setup:
     inputs: pl.DataFrame
 
 
-def setup(scenario: Scenario, *, capacity: Any = None, useful_life_years: float | None = None,
-          availability_frac: float | None = None, deployment: Sequence[int] | None = None,
-          launch_vehicle: LaunchVehicle | str | None = None,
-          launch_pricing: Literal["per_kg", "dedicated"] = "per_kg", lead_years: float = 1.0,
-          ramp_years: float = 3.0, nre_years: int = 1, start_year: int | None = None,
-          data_gb_per_sat_year: float | None = None) -> Setup:
+def setup(scenario: Scenario, options: BusinessOptions, *, capacity: Any = None) -> Setup:
     """The programme structure and the inputs of :func:`business` (see there)."""
     econ = scenario.economics
     horizon = econ.horizon_years
+    o = options
+    useful_life_years, availability_frac = o.useful_life_years, o.availability_frac
+    deployment, launch_vehicle, launch_pricing = o.deployment, o.launch_vehicle, o.launch_pricing
+    lead_years, ramp_years, nre_years = o.lead_years, o.ramp_years, o.nre_years
+    start_year, data_gb_per_sat_year = o.start_year, o.data_gb_per_sat_year
     problems = []
-    if launch_pricing not in ("per_kg", "dedicated"):
-        problems.append(Problem("launch_pricing", launch_pricing, "must be 'per_kg' or "
-                                                                  "'dedicated'"))
-    if not 0.0 <= lead_years < horizon:
-        problems.append(Problem("lead_years", lead_years,
-                                f"must be ≥ 0 and below the horizon ({horizon} years)"))
-    if not 0.0 <= ramp_years <= 50:
-        problems.append(Problem("ramp_years", ramp_years, "must be between 0 and 50"))
-    if not (isinstance(nre_years, int) and 1 <= nre_years <= horizon):
-        problems.append(Problem("nre_years", nre_years, f"must be an integer 1…{horizon}"))
-    if data_gb_per_sat_year is not None and not data_gb_per_sat_year >= 0:
-        problems.append(Problem("data_gb_per_sat_year", data_gb_per_sat_year, "must be ≥ 0"))
+    if not lead_years < horizon:  # the field bounds are checked by BusinessOptions
+        problems.append(Problem("options.business.lead_years", lead_years,
+                                f"must be below the horizon ({horizon} years)"))
+    if not nre_years <= horizon:
+        problems.append(Problem("options.business.nre_years", nre_years,
+                                f"must be at most the horizon ({horizon} years)"))
     if problems:
         raise ModelError("business inputs", problems)
     vehicle = resolve_launch_vehicle(scenario, launch_vehicle)

@@ -22,73 +22,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from ..model.base import Model
-from ..model.fields import describe, quantity
+from ...model.constants import HOURS_PER_YEAR
+from ...model.datacentre import OrbitalDataCentre, TerrestrialDataCentre
+from ...model.fields import describe
 from .finance import capital_recovery_factor
 
 if TYPE_CHECKING:
-    from ..model.scenario import Scenario
+    from ...model.scenario import Scenario
 
 __all__ = ["HOURS_PER_YEAR", "OrbitalDataCentre", "SpaceVsGround", "TerrestrialDataCentre",
            "cost_per_kw_year", "crossing_launch_price_usd_per_kg", "launch_price_sweep",
            "space_vs_ground"]
 
-HOURS_PER_YEAR = 8760.0
-"""Hours in a 365-day year: the convention of electricity tariffs and data-centre TCO."""
-
 COST_SCHEMA = {"site": pl.String, "item": pl.String, "usd_per_kw_year": pl.Float64,
                "formula": pl.String}
-
-
-class TerrestrialDataCentre(Model):
-    """A terrestrial data centre, per kW of IT load (servers excluded).
-
-    Defaults: see :class:`~workbench.model.economics.Economics` (electricity 0.08 USD/kWh,
-    PUE 1.3, facility 10,000 USD/kW); a 15-year facility life is the usual depreciation
-    period of data-centre shells and plant (mechanical/electrical 10–20 years) [S].
-    """
-
-    electricity_usd_per_kwh: float = quantity(0.08, unit="USD/kWh", ge=0.0, le=10.0,
-                                              step=0.005, description="Electricity price")
-    pue: float = quantity(1.3, ge=1.0, le=5.0, step=0.05,
-                          description="Power usage effectiveness (facility / IT power)")
-    facility_capex_usd_per_kw: float = quantity(
-        10000.0, unit="USD/kW", ge=0.0, le=1e6,
-        description="Facility capital cost per kW of IT load (shell, power and cooling plant, "
-                    "backup power)")
-    facility_life_years: float = quantity(15.0, unit="years", gt=0.0, le=50.0, step=1.0,
-                                          description="Years the facility capital is "
-                                                      "amortised over")
-    cooling_usd_per_kw_year: float = quantity(
-        0.0, unit="USD/kW/yr", ge=0.0, le=1e5,
-        description="Cooling water, chillers' maintenance and other running costs besides "
-                    "electricity")
-    availability_frac: float = quantity(1.0, gt=0.0, le=1.0, step=0.01,
-                                        description="Share of the year the IT load runs")
-
-
-class OrbitalDataCentre(Model):
-    """Compute in orbit, per kW of compute power (compute hardware excluded)."""
-
-    launch_cost_usd_per_kg: float = quantity(2940.0, unit="USD/kg", ge=0.0, le=1e6,
-                                             description="Launch price per kg to LEO")
-    mass_kg_per_kw: float = quantity(unit="kg/kW", ge=0.0, le=1e6,
-                                     description="Launched mass per kW of compute power "
-                                                 "(whole satellite)")
-    power_thermal_usd_per_kw: float = quantity(
-        unit="USD/kW", ge=0.0, le=1e9,
-        description="Solar arrays, batteries and radiators per kW of compute power")
-    bus_usd_per_kw: float = quantity(unit="USD/kW", ge=0.0, le=1e9,
-                                     description="The rest of the bus (structure, avionics, "
-                                                 "laser terminals, shielding) per kW")
-    opex_usd_per_kw_year: float = quantity(0.0, unit="USD/kW/yr", ge=0.0, le=1e9,
-                                           description="Operations per kW and year")
-    useful_life_years: float = quantity(5.0, unit="years", gt=0.0, le=30.0, step=0.5,
-                                        description="Years the hardware is amortised over: "
-                                                    "min(design life, radiation life)")
-    availability_frac: float = quantity(1.0, gt=0.0, le=1.0, step=0.01,
-                                        description="Share of the year the compute runs "
-                                                    "(eclipse, outages)")
 
 
 def _terrestrial_items(dc: TerrestrialDataCentre, rate: float) -> list[tuple[str, float, str]]:
@@ -265,11 +212,10 @@ class SpaceVsGround:
                 f"{s['launch_cost_usd_per_kg']:,.0f} USD/kg, crossing "
                 f"{s['crossing_launch_cost_usd_per_kg']:,.0f} USD/kg)")
 
-    def figure(self) -> Any:
-        """Stacked cost bars and the launch-price sweep (plotly; needs workbench.viz)."""
-        from .business import viz_module
-
-        return viz_module().space_vs_ground_figure(self.costs, self.sweep, self.summary)
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The result's frames by name."""
+        return {"costs": self.costs, "sweep": self.sweep}
 
     def _repr_html_(self) -> str:
         s = self.summary
@@ -320,7 +266,7 @@ def space_vs_ground(scenario: Scenario, *, useful_life_years: float | None = Non
         launch price) and the terrestrial side (electricity, PUE, facility capex).
     useful_life_years : float, optional
         Amortisation life; default from ``capacity`` (radiation life) or else the
-        platform's design life — see :func:`workbench.analyses.business_inputs.useful_life`.
+        platform's design life — see :func:`workbench.analyses.economics.inputs.useful_life`.
     capacity : optional
         A capacity result (radiation life, duty cycle).
     availability_frac : float, optional
@@ -345,7 +291,7 @@ def space_vs_ground(scenario: Scenario, *, useful_life_years: float | None = Non
     (value-chain shares, ``datasets/value_chain.csv``)/P; bus = the rest of the bus
     cost/P; operations = opex per satellite-year/P. Chips are excluded on both sides.
     """
-    from .business_inputs import availability, launch_price_usd_per_kg, useful_life
+    from .inputs import availability, launch_price_usd_per_kg, useful_life
     from .valuechain import bus_shares
 
     econ = scenario.economics

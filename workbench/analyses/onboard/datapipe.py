@@ -10,22 +10,22 @@ on the same orbits, contacts and storage:
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
-from ..model.application import RemoteSensingInference
-from ..model.constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM
-from ..model.errors import ModelError, Problem
-from ..model.ground import GroundSite
-from ..model.scenario import Scenario
-from .capacity_options import CapacityOptions, capacity_options, require
-from .capacity_result import CapacityResult
+from ...model.application import RemoteSensingInference
+from ...model.constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM
+from ...model.errors import ModelError, Problem
+from ...model.ground import GroundSite
+from ...model.options import CapacityOptions, require, resolve_options
+from ...model.scenario import Scenario
+from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
 from .compute import effective_tops
-from .geometry import OrbitGeometry, Progress, orbit_geometry
 from .power import simulate_power
+from .result import CapacityResult
 from .thermal import thermal_limits
 
 Mode = Literal["bent_pipe", "in_orbit"]
@@ -362,7 +362,7 @@ def gateway_contact(geometry: OrbitGeometry, sites: Sequence[GroundSite]) -> np.
 
 def data_pipeline(scenario: Scenario, *, application: RemoteSensingInference | None = None,
                   geometry: OrbitGeometry | None = None, progress: Progress | None = None,
-                  **options: Any) -> CapacityResult:
+                  options: CapacityOptions | Mapping[str, Any] | None = None) -> CapacityResult:
     """Remote-sensing data flow of every satellite: bent pipe against processing in orbit.
 
     Parameters
@@ -373,7 +373,7 @@ def data_pipeline(scenario: Scenario, *, application: RemoteSensingInference | N
     application : RemoteSensingInference, optional
     geometry : OrbitGeometry, optional — reuse a propagation
     progress : callable(fraction, message), optional
-    **options : CapacityOptions fields (``imaging``, ``utilisation_frac`` and the power and
+    options : CapacityOptions (or a mapping of its fields), default the scenario's; (``imaging``, ``utilisation_frac`` and the power and
         thermal options that set the effective TOPS)
 
     Returns
@@ -395,7 +395,7 @@ def data_pipeline(scenario: Scenario, *, application: RemoteSensingInference | N
     Raises ModelError naming ``applications`` when the scenario has no remote-sensing
     application and none is given.
     """
-    opts = capacity_options(options)
+    opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
     app = remote_sensing_app(scenario, application)
     if app is None:
         raise ModelError("data_pipeline", [Problem(

@@ -7,22 +7,33 @@ that site can reach at each moment.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..model.ground import GroundSegment, GroundSite
-from ..model.hardware import ComputePayload
-from ..model.scenario import Scenario
-from .capacity_options import capacity_options
-from .capacity_result import CapacityResult
-from .geometry import OrbitGeometry, Progress, orbit_geometry
-from .power import (PowerState, long_frame, power_frames, power_summary, sample_sat_ids,
-                    simulate_power)
-from .thermal import (ThermalLimits, radiator_temp_k, thermal_frames, thermal_limits,
-                      thermal_summary)
+from ...model.ground import GroundSegment, GroundSite
+from ...model.hardware import ComputePayload
+from ...model.options import CapacityOptions, resolve_options
+from ...model.scenario import Scenario
+from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
+from .power import (
+    PowerState,
+    long_frame,
+    power_frames,
+    power_summary,
+    sample_sat_ids,
+    simulate_power,
+)
+from .result import CapacityResult
+from .thermal import (
+    ThermalLimits,
+    radiator_temp_k,
+    thermal_frames,
+    thermal_limits,
+    thermal_summary,
+)
 
 HOURS_PER_DAY = 24.0
 PERCENTILES = (5, 50, 95)
@@ -153,7 +164,7 @@ def site_tuple(scenario: Scenario, sites: GroundSegment | Sequence[GroundSite] |
 
 def compute_capacity(scenario: Scenario, *, geometry: OrbitGeometry | None = None,
                      sites: GroundSegment | Sequence[GroundSite] | None = None,
-                     progress: Progress | None = None, **options: Any) -> CapacityResult:
+                     progress: Progress | None = None, options: CapacityOptions | Mapping[str, Any] | None = None) -> CapacityResult:
     """Effective compute of every satellite after power and thermal limits, and in view.
 
     Parameters
@@ -162,12 +173,12 @@ def compute_capacity(scenario: Scenario, *, geometry: OrbitGeometry | None = Non
     geometry : OrbitGeometry, optional — reuse a propagation
     sites : ground sites for compute-in-view (default: all the scenario's sites)
     progress : callable(fraction, message), optional
-    **options : CapacityOptions fields
+    options : CapacityOptions (or a mapping of its fields), default the scenario's;
 
     Returns
     -------
-    CapacityResult with the frames of :func:`~workbench.analyses.power.power_budget` and
-    :func:`~workbench.analyses.thermal.thermal_budget`, plus
+    CapacityResult with the frames of :func:`~workbench.analyses.onboard.power.power_budget` and
+    :func:`~workbench.analyses.onboard.thermal.thermal_budget`, plus
 
     - ``satellites``: effective_tops_mean (TOPS), tops_hours_per_day (TOPS·h/day),
       thermal_duty_frac, is_thermal_limited, limit (str: none, power, thermal, infeasible)
@@ -175,7 +186,7 @@ def compute_capacity(scenario: Scenario, *, geometry: OrbitGeometry | None = Non
     - ``constellation``: effective_tops (sum, TOPS)
     - ``in_view``, ``in_view_stats``: see :func:`compute_in_view`
     """
-    opts = capacity_options(options)
+    opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
     site_list = site_tuple(scenario, sites)
     limits = thermal_limits(scenario.platform, scenario.payload, sink_temp_k=opts.sink_temp_k)
     geometry = geometry or orbit_geometry(scenario.constellation, scenario.time_grid,

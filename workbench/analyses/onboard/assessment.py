@@ -8,29 +8,52 @@ function of its own: :func:`power_budget`, :func:`thermal_budget`,
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..model.ground import GroundSegment, GroundSite
-from ..model.scenario import Scenario
-from .capacity_options import capacity_options
-from .capacity_result import CapacityResult
-from .compute import (compute_capacity, compute_frames, compute_in_view, compute_summary,
-                      effective_tops, site_tuple)
-from .datapipe import (data_frames, data_pipeline, data_summary, gateway_index,
-                       remote_sensing_app, simulate_storage)
-from .geometry import OrbitGeometry, Progress, orbit_geometry
-from .power import power_budget, power_frames, power_summary, sample_sat_ids, simulate_power
-from .radiation import dose_depth_frame, radiation_columns, radiation_life, radiation_summary
+from ...model.ground import GroundSegment, GroundSite
+from ...model.options import CapacityOptions, resolve_options
+from ...model.scenario import Scenario
+from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
+from .compute import (
+    compute_capacity,
+    compute_frames,
+    compute_in_view,
+    compute_summary,
+    effective_tops,
+    site_tuple,
+)
+from .datapipe import (
+    data_frames,
+    data_pipeline,
+    data_summary,
+    gateway_index,
+    remote_sensing_app,
+    simulate_storage,
+)
+from .power import (
+    power_budget,
+    power_frames,
+    power_summary,
+    sample_sat_ids,
+    simulate_power,
+)
+from .radiation import (
+    dose_depth_frame,
+    radiation_columns,
+    radiation_life,
+    radiation_summary,
+)
+from .result import CapacityResult
 from .thermal import thermal_budget, thermal_frames, thermal_limits, thermal_summary
 
 
 def capacity(scenario: Scenario, *, progress: Progress | None = None,
              geometry: OrbitGeometry | None = None,
              sites: GroundSegment | Sequence[GroundSite] | None = None,
-             **options: Any) -> CapacityResult:
+             options: CapacityOptions | Mapping[str, Any] | None = None) -> CapacityResult:
     """The whole capacity analysis of a scenario: power, thermal, compute, data, radiation.
 
     Parameters
@@ -39,12 +62,12 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
     progress : callable(fraction_done, message), optional
         Called as the analysis advances (fractions from 0 to 1).
     geometry : OrbitGeometry, optional
-        A propagation to reuse (:func:`~workbench.analyses.geometry.orbit_geometry` of the
+        A propagation to reuse (:func:`~workbench.orbits.geometry.orbit_geometry` of the
         scenario's constellation and grid); by default the analysis propagates once.
     sites : ground sites for compute-in-view; default all the scenario's sites. Gateways
         (role ``gateway``) among the scenario's sites carry the downlink.
-    **options
-        :class:`~workbench.analyses.capacity_options.CapacityOptions` fields, e.g.
+    options : CapacityOptions or a mapping of its fields, optional
+        Default ``scenario.options.capacity``. Fields, e.g.
         ``pointing="single_axis"``, ``age_years=5``, ``policy="greedy"``,
         ``sink_temp_k=250``, ``imaging="continuous"``, ``utilisation_frac=0.5``,
         ``radiation_margin=2``, ``timeseries_sats=6``. Unknown or out-of-range options
@@ -65,14 +88,14 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
           ``data_pipeline``, ``data_summary``, ``dose_depth``
 
         ``summary``: flat numbers (unit suffixes in the keys), ``limiting_factor`` (power,
-        thermal, data, radiation or none) and ``warnings`` in words. ``.figures()`` draws
-        them (plotly); in a notebook the result shows itself as HTML.
+        thermal, data, radiation or none) and ``warnings`` in words. ``workbench.viz.figures``
+        draws them (plotly); in a notebook the result shows itself as HTML.
 
     Notes
     -----
     Power and thermal limits combine: the radiator caps the duty cycle
-    (:func:`~workbench.analyses.thermal.thermal_limits`), the power simulation
-    (:func:`~workbench.analyses.power.simulate_power`) runs compute within that cap and
+    (:func:`~workbench.analyses.onboard.thermal.thermal_limits`), the power simulation
+    (:func:`~workbench.analyses.onboard.power.simulate_power`) runs compute within that cap and
     its energy budget, and the effective TOPS follow the power drawn.
 
     Examples
@@ -81,7 +104,7 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
     >>> result = wb.analyses.capacity(wb.load_scenario("beijing-etown-demo"))  # doctest: +SKIP
     >>> result.summary["effective_tops_total_mean"]                      # doctest: +SKIP
     """
-    opts = capacity_options(options)
+    opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
 
     def report(fraction: float, message: str) -> None:
         if progress:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..model.ground import GroundSite
+    from ...model.ground import GroundSite
 
 C_KM_PER_S = 299792.458
 """Speed of light in vacuum (= workbench.model.constants.C_KM_PER_S)."""
@@ -148,7 +148,7 @@ def nearest_neighbour_edges(r_km: np.ndarray, *, n_terminals: int, max_range_km:
 def site_geometry(sites: Sequence[GroundSite], *, min_elevation_deg: float | None = None
                   ) -> SiteGeometry:
     """:class:`SiteGeometry` of ``sites``; ``min_elevation_deg`` overrides every site's mask."""
-    from ..orbits.frames import geodetic_to_itrs
+    from ...orbits.frames import geodetic_to_itrs
 
     lat = np.array([s.lat_deg for s in sites], dtype=np.float64)
     lon = np.array([s.lon_deg for s in sites], dtype=np.float64)

@@ -1,12 +1,14 @@
-"""The result of a capacity analysis: polars frames, a summary, figures on request."""
+"""The result of a capacity analysis: polars frames, a summary and its yield for the business
+case (:class:`~workbench.analyses.handoff.CapacityYield`). Figures: ``workbench.viz.figures``."""
 from __future__ import annotations
 
 import html
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+
+from ..handoff import CapacityYield
 
 FRAME_KEYS: dict[str, tuple[str, ...]] = {
     "satellites": ("sat_id",),
@@ -78,14 +80,37 @@ class CapacityResult:
                                                if w not in self.warnings]
         return CapacityResult(frames=frames, summary=summary, title=self.title)
 
-    def figures(self) -> dict[str, Any]:
-        """Plotly figures of the frames, by name (built by :mod:`workbench.viz.capacity`).
+    @property
+    def yields(self) -> CapacityYield:
+        """What the business case takes from this result, per satellite and year.
 
-        The viz layer is imported here, on request, so that importing the analyses never
-        imports plotly.
+        From the summary: ``useful_life_years_median``, ``radiation_life_years_min``,
+        ``tops_hours_per_day_total`` / ``n_sats`` × 365, ``duty_mean_frac``; data products =
+        the in-orbit mode's ``downlinked_tb_per_day`` (``data_summary`` frame) × 1,000 GB/TB
+        × 365 / ``n_sats``. Figures a part analysis did not compute stay None.
         """
-        viz = importlib.import_module("workbench.viz.capacity")
-        return viz.capacity_figures(self.frames, self.summary)
+        s = self.summary
+
+        def number(key: str) -> float | None:
+            value = s.get(key)
+            return float(value) if isinstance(value, int | float) and not isinstance(
+                value, bool) else None
+
+        n_sats = int(number("n_sats") or 0)
+        per_day = number("tops_hours_per_day_total")
+        data = self.frames.get("data_summary")
+        data_gb = None
+        if data is not None and n_sats and {"mode", "downlinked_tb_per_day"} <= set(
+                data.columns):
+            in_orbit = data.filter(pl.col("mode") == "in_orbit")["downlinked_tb_per_day"]
+            if in_orbit.len():
+                data_gb = float(in_orbit[0]) * 1000.0 * 365.0 / n_sats
+        return CapacityYield(
+            n_sats=n_sats, useful_life_years=number("useful_life_years_median"),
+            radiation_life_years=number("radiation_life_years_min"),
+            tops_hours_per_sat_year=(per_day * 365.0 / n_sats if per_day is not None
+                                     and n_sats else None),
+            duty_frac=number("duty_mean_frac"), data_gb_per_sat_year=data_gb)
 
     def _repr_html_(self) -> str:
         rows = "".join(

@@ -30,8 +30,8 @@ from typing import Literal
 
 import numpy as np
 
+from ...model.constants import HOURS_PER_YEAR
 from .finance import irr, npv, payback_period
-from .spacevsground import HOURS_PER_YEAR
 
 __all__ = ["PARAMETERS", "Params", "Programme", "run"]
 

@@ -14,22 +14,24 @@ d. ``ground_via_gateway``: a ground data centre reached through the constellatio
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from scipy.sparse.csgraph import dijkstra
 
-from ..model.application import ComputeService
-from ..model.constants import C_KM_PER_S
-from ..model.errors import ModelError, Problem
-from ..model.scenario import Scenario
-from .latency import UnreachableWarning, build_network
+from ...model.application import ComputeService
+from ...model.constants import C_KM_PER_S
+from ...model.errors import ModelError, Problem
+from ...model.options import NetworkOptions, resolve_options
+from ...model.scenario import Scenario
+from ...orbits.geometry import OrbitGeometry, scenario_geometry
+from ..summary_html import result_html
+from .graph import Progress, ground_links, route_ends, step_graph, walk
 from .links import fibre_delay_s, great_circle_km
-from .routing import Progress, ground_links, route_ends, step_graph, walk
-from .topology import IslTopology, SeamRule
+from .roundtrip import UnreachableWarning, build_network
 
 Option = Literal["overhead", "within_k_hops", "ground_fibre", "ground_via_gateway"]
 OPTIONS: tuple[str, ...] = ("overhead", "within_k_hops", "ground_fibre", "ground_via_gateway")
@@ -50,15 +52,27 @@ class PlacementResult:
         satellite options, else null), datacenter (str, null for satellite options),
         n_isl_hops (u16, satellite-within-k option), is_best (bool: lowest RTT of the
         reachable options at that step; ties to the first option)
-    summary : polars.DataFrame, one row per (user, option): rtt_ms_p05, rtt_ms_p50,
+    by_option : polars.DataFrame, one row per (user, option): rtt_ms_p05, rtt_ms_p50,
         rtt_ms_p95, rtt_ms_mean (f64), reachable_frac, win_frac (f64: share of steps the
         option is best)
     info : dict (k_hops, demand_tops, free-compute assumption, …)
+    summary : dict, the headline: n_users, n_steps, best_option (the option best most
+        often over all users and steps), and per option ``win_frac_<option>`` and
+        ``rtt_ms_p50_<option>`` (median over users)
     """
 
     rtt: pl.DataFrame
-    summary: pl.DataFrame
+    by_option: pl.DataFrame
     info: dict[str, Any]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The result's frames by name."""
+        return {"rtt": self.rtt, "by_option": self.by_option}
+
+    def _repr_html_(self) -> str:
+        return result_html("Compute placement", self.summary, self.frames)
 
 
 def _free_tops(scenario: Scenario, free_tops: pl.DataFrame | float | None,
@@ -92,14 +106,11 @@ def _free_tops(scenario: Scenario, free_tops: pl.DataFrame | float | None,
     return out, "from the free_tops frame given (satellites or steps missing from it: 0)"
 
 
-def placement(scenario: Scenario, users: Sequence[str] | None = None, *, k_hops: int = 3,
-              demand_tops: float | None = None,
-              free_tops: pl.DataFrame | float | None = None, utilisation_frac: float = 0.5,
+def placement(scenario: Scenario, users: Sequence[str] | None = None, *,
               datacenters: Sequence[str] | None = None, gateways: Sequence[str] | None = None,
-              isl: IslTopology = "+grid", seam: SeamRule = "auto",
-              isl_max_range_km: float | None = None, min_elevation_deg: float | None = None,
-              fibre_detour_factor: float = 1.0, hop_delay_ms: float = 0.0,
-              positions_km: np.ndarray | None = None,
+              free_tops: pl.DataFrame | float | None = None,
+              options: NetworkOptions | Mapping[str, Any] | None = None,
+              geometry: OrbitGeometry | None = None,
               progress: Progress | None = None) -> PlacementResult:
     """Round-trip times from ground users to compute in orbit and on the ground, over time.
 
@@ -107,18 +118,19 @@ def placement(scenario: Scenario, users: Sequence[str] | None = None, *, k_hops:
     ----------
     scenario : Scenario
     users : site names of the users (default: sites with role "user")
-    k_hops : most ISL hops allowed to reach a satellite with free compute (option b)
-    demand_tops : compute one job needs; None takes the scenario's ComputeService
-        ``demand_tops_per_user`` (1 TOPS without one)
-    free_tops : free compute per satellite: None assumes every satellite offers its
-        payload's INT8 TOPS × (1 − ``utilisation_frac``); a number of TOPS for all; or a
-        frame (sat_id, free_tops[, time_utc]) such as a capacity analysis produces
-    utilisation_frac : share of the payload busy with other work (for the assumption)
     datacenters, gateways : site names (default: sites with role "datacenter" / "gateway")
-    isl, seam, isl_max_range_km, min_elevation_deg, fibre_detour_factor, hop_delay_ms :
-        as in :func:`workbench.analyses.latency`
-    positions_km : ITRS positions (n_sats, n_times, 3) on the scenario's grid, if already
-        propagated
+    free_tops : free compute per satellite: None assumes every satellite offers its
+        payload's INT8 TOPS × (1 − ``options.utilisation_frac``); a number of TOPS for all;
+        or a frame (sat_id, free_tops[, time_utc]) such as a capacity analysis produces
+    options : NetworkOptions or a mapping of its fields, optional
+        Default ``scenario.options.network``: the network as in
+        :func:`workbench.analyses.latency` (``isl``, ``seam``, ``isl_max_range_km``,
+        ``min_elevation_deg``, ``fibre_detour_factor``, ``hop_delay_ms``), and ``k_hops``
+        (most ISL hops to a satellite with free compute, option b), ``demand_tops`` (None:
+        the ComputeService ``demand_tops_per_user``, 1 TOPS without one),
+        ``utilisation_frac`` (share of the payload busy with other work).
+    geometry : OrbitGeometry, optional
+        The scenario's propagation, shared with the other analyses; None propagates here.
     progress : optional callback ``progress(fraction_done, message)``
 
     Returns
@@ -127,11 +139,11 @@ def placement(scenario: Scenario, users: Sequence[str] | None = None, *, k_hops:
         ``rtt`` and ``summary`` frames (schemas in :class:`PlacementResult`). Options
         without a route at a step (no satellite in view, no data centre in the scenario)
         are explicit rows with ``is_reachable = false``, and an
-        :class:`~workbench.analyses.latency.UnreachableWarning` says so.
+        :class:`~workbench.analyses.network.roundtrip.UnreachableWarning` says so.
 
     Notes
     -----
-    Same network as :func:`~workbench.analyses.latency.latency` (shortest paths by
+    Same network as :func:`~workbench.analyses.network.roundtrip.latency` (shortest paths by
     propagation delay, c in vacuum, c/1.468 in fibre). (a) is 2 × the slant range to the
     closest satellite in view / c. (b) searches (Dijkstra) from the user over the whole
     network and keeps satellites with ``free ≥ demand`` reached in ≤ ``k_hops`` ISL
@@ -140,6 +152,9 @@ def placement(scenario: Scenario, users: Sequence[str] | None = None, *, k_hops:
     or the space route user → d when d has a terminal in view. Processing time is not
     included: this compares where the network puts the compute.
     """
+    opts = resolve_options(NetworkOptions, options, scenario.options.network)
+    k_hops, demand_tops = opts.k_hops, opts.demand_tops
+    utilisation_frac, fibre_detour_factor = opts.utilisation_frac, opts.fibre_detour_factor
     by_role = {role: [s.name for s in scenario.ground.sites if s.role == role]
                for role in ("user", "gateway", "datacenter")}
     names = {s.name: s for s in scenario.ground.sites}
@@ -153,10 +168,6 @@ def placement(scenario: Scenario, users: Sequence[str] | None = None, *, k_hops:
     if not users:
         problems.append(Problem("users", users, "name at least one user site (or give the "
                                                 "scenario sites with role 'user')"))
-    if not (isinstance(k_hops, int) and k_hops >= 0):
-        problems.append(Problem("k_hops", k_hops, "a whole number of ISL hops ≥ 0"))
-    if not 0.0 <= utilisation_frac <= 1.0:
-        problems.append(Problem("utilisation_frac", utilisation_frac, "a fraction 0…1"))
     if problems:
         raise ModelError("placement", problems)
     if demand_tops is None:
@@ -166,15 +177,10 @@ def placement(scenario: Scenario, users: Sequence[str] | None = None, *, k_hops:
     site_names = list(dict.fromkeys([*users, *gateways, *datacenters]))
     site_list = [names[n] for n in site_names]
     index = {n: i for i, n in enumerate(site_names)}
-    network = build_network(scenario, site_list, isl=isl, seam=seam,
-                            isl_max_range_km=isl_max_range_km,
-                            min_elevation_deg=min_elevation_deg, fibre="none",
-                            hop_delay_ms=hop_delay_ms)
     grid = scenario.time_grid
-    if positions_km is None:
-        from ..orbits.propagation import propagate
-
-        positions_km = propagate(scenario.constellation, grid, frame="itrs")
+    geometry = scenario_geometry(scenario, geometry, progress=progress)
+    network = build_network(scenario, site_list, opts, fibre="none", geometry=geometry)
+    positions_km = geometry.r_itrs_km
     n, m = network.n_sats, network.n_sites
     n_times = positions_km.shape[1]
     free, free_note = _free_tops(scenario, free_tops, utilisation_frac, grid, n)
@@ -266,7 +272,23 @@ def placement(scenario: Scenario, users: Sequence[str] | None = None, *, k_hops:
     info = {"k_hops": k_hops, "demand_tops": demand_tops, "free_tops": free_note,
             "users": users, "gateways": gateways, "datacenters": datacenters,
             "n_steps": n_times}
-    return PlacementResult(rtt=rtt, summary=summary, info=info)
+    return PlacementResult(rtt=rtt, by_option=summary, info=info,
+                           summary=_headline(summary, len(users), n_times))
+
+
+def _headline(by_option: pl.DataFrame, n_users: int, n_steps: int) -> dict[str, Any]:
+    """The flat summary of a placement run (see :class:`PlacementResult`)."""
+    per = by_option.group_by("option").agg(pl.col("win_frac").mean(),
+                                           pl.col("rtt_ms_p50").median())
+    win = {str(o): float(w) for o, w in zip(per["option"], per["win_frac"], strict=True)}
+    rtt = {str(o): v for o, v in zip(per["option"], per["rtt_ms_p50"], strict=True)}
+    out: dict[str, Any] = {"n_users": n_users, "n_steps": n_steps,
+                           "best_option": max(OPTIONS, key=lambda o: win.get(o, 0.0))}
+    for option in OPTIONS:
+        out[f"win_frac_{option}"] = win.get(option, 0.0)
+        value = rtt.get(option)
+        out[f"rtt_ms_p50_{option}"] = float("nan") if value is None else float(value)
+    return out
 
 
 def _frame(grid, users, datacenters, out, sat_a, sat_b, hops_b, dc_c, dc_d) -> pl.DataFrame:

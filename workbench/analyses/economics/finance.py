@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..model.errors import ModelError, Problem
+from ...model.errors import ModelError, Problem
 
 __all__ = ["annuity_factor", "capital_recovery_factor", "discount_factors", "irr",
            "levelised_cost", "npv", "payback_period"]

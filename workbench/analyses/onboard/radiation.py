@@ -7,16 +7,17 @@ useful life is the shorter of that and its design life.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..model.errors import DatasetError
-from ..model.hardware import ComputeChip
-from ..model.scenario import Scenario
-from .capacity_options import CapacityOptions, capacity_options, require
-from .capacity_result import CapacityResult
+from ...model.errors import DatasetError
+from ...model.hardware import ComputeChip
+from ...model.options import CapacityOptions, require, resolve_options
+from ...model.scenario import Scenario
+from .result import CapacityResult
 
 DOSE_FILE = "radiation_dose.csv"
 DOSE_SCHEMA = {"altitude_km": pl.Float64, "inclination_deg": pl.Float64,
@@ -45,7 +46,7 @@ def dose_table() -> pl.DataFrame:
     aluminium, centre of a sphere), dose_rad_per_year (rad(Si)/year), source (str); a full
     grid over the three axes, every row with its source.
     """
-    from .. import datasets  # the catalogs' location (source checkout or wheel)
+    from ... import datasets  # the catalogs' location (source checkout or wheel)
 
     path = datasets.data_dir() / DOSE_FILE
     if not path.is_file():
@@ -231,14 +232,14 @@ def radiation_summary(columns: dict[str, np.ndarray], scenario: Scenario) -> dic
     return summary
 
 
-def radiation_life(scenario: Scenario, **options: Any) -> CapacityResult:
+def radiation_life(scenario: Scenario, options: CapacityOptions | Mapping[str, Any] | None = None) -> CapacityResult:
     """Dose, radiation life and useful life of every satellite (no propagation needed:
     each satellite's catalogue altitude and inclination set its dose).
 
     Parameters
     ----------
     scenario : Scenario
-    **options : CapacityOptions fields ``radiation_margin``, ``seu_per_bit_day``,
+    options : CapacityOptions (or a mapping of its fields), default the scenario's; ``radiation_margin``, ``seu_per_bit_day``,
         ``memory_gb_per_chip``.
 
     Returns
@@ -250,7 +251,7 @@ def radiation_life(scenario: Scenario, **options: Any) -> CapacityResult:
       useful_life_years (years), is_radiation_limited (bool), seu_per_day
     - ``dose_depth``: see :func:`dose_depth_frame`, at the median satellite's orbit
     """
-    opts = capacity_options(options)
+    opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
     sats = scenario.constellation.satellites.select("sat_id", "name", "shell", "altitude_km",
                                                     "inclination_deg")
     columns = radiation_columns(sats["altitude_km"].to_numpy(),
