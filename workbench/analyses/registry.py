@@ -48,7 +48,11 @@ def _import(target: str, what: str) -> Any:
         raise ValueError(f"{what}={target!r}: must be 'module:attribute'")
     obj: Any = importlib.import_module(module_name.strip())
     for part in attribute.strip().split("."):
-        obj = getattr(obj, part)
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ImportError(f"{what} {target!r}: cannot import name {part!r} from "
+                              f"{module_name.strip()!r}") from None
     return obj
 
 
