@@ -68,3 +68,44 @@ def run_python():
         return proc
 
     return run
+
+
+def write_distribution(root: Path, name: str, entry_points: dict[str, dict[str, str]],
+                       modules: dict[str, str] | None = None) -> Path:
+    """A throwaway installed distribution under ``root``: ``NAME-0.1.dist-info`` with
+    ``METADATA`` and ``entry_points.txt``, plus module files (relative path → source).
+    Put ``root`` on ``sys.path`` (or ``PYTHONPATH``) and importlib.metadata finds it."""
+    root.mkdir(parents=True, exist_ok=True)
+    info = root / f"{name.replace('-', '_')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n",
+                                   encoding="utf-8")
+    text = "".join(f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in entries.items()) + "\n"
+                   for group, entries in entry_points.items())
+    (info / "entry_points.txt").write_text(text, encoding="utf-8")
+    for relative, source in (modules or {}).items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def plugin_dir(tmp_path, monkeypatch):
+    """Make throwaway distributions visible to this interpreter: call
+    ``plugin_dir(name, entry_points, modules)``; the extension registry is refreshed after
+    each and again once the test is over (with the distributions gone from sys.path)."""
+    from workbench import extensions
+
+    def add(name: str, entry_points: dict[str, dict[str, str]],
+            modules: dict[str, str] | None = None) -> Path:
+        root = write_distribution(tmp_path / name, name, entry_points, modules)
+        monkeypatch.syspath_prepend(str(root))
+        extensions.refresh()
+        return root
+
+    yield add
+    monkeypatch.undo()
+    for module in [m for m in sys.modules if m.startswith("wbtest_")]:
+        del sys.modules[module]
+    extensions.refresh()

@@ -184,10 +184,11 @@ def test_scenario_editor_invalid_economics_keeps_last_valid(small_scenario):
 
 @pytest.fixture
 def workbench_app(small_scenario):
-    from workbench.widgets.workbench import AnalysisSpec, Workbench
+    from workbench.analyses.registry import AnalysisSpec
+    from workbench.widgets.workbench import Workbench
 
-    return Workbench(small_scenario, auto=False,
-                     analyses=(AnalysisSpec("not_written_yet", "Missing"),))
+    return Workbench(small_scenario, auto=False, analyses=(
+        AnalysisSpec("not_written_yet", "Missing", "workbench.analyses:not_written_yet"),))
 
 
 def test_workbench_form_change_updates_scenario(workbench_app):

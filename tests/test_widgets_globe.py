@@ -97,9 +97,11 @@ def test_satellite_pick_selects_and_describes(globe):
 
 
 def test_workbench_globe_click_round_trips_into_the_scenario(small_scenario):
-    from workbench.widgets.workbench import AnalysisSpec, Workbench
+    from workbench.analyses.registry import AnalysisSpec
+    from workbench.widgets.workbench import Workbench
 
-    app = Workbench(small_scenario, auto=False, analyses=(AnalysisSpec("none_yet", "X"),))
+    app = Workbench(small_scenario, auto=False,
+                    analyses=(AnalysisSpec("none_yet", "X", "workbench.analyses:none_yet"),))
     app.pick_role.value = "datacenter"
     assert app.globe.pick_role == "datacenter"
     app.globe.set_state({"picked_site": {"lat_deg": 39.79, "lon_deg": 116.53,

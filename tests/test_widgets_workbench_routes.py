@@ -12,13 +12,13 @@ from workbench.model import Constellation, GroundSegment, GroundSite
 from workbench.model.timegrid import TimeGrid
 from workbench.orbits.frames import geodetic_to_itrs
 from workbench.orbits.propagation import propagate
-from workbench.widgets.workbench import GLOBE_SPAN_S, AnalysisSpec, Workbench
+from workbench.widgets.workbench import GLOBE_SPAN_S, Workbench
 
 ONE_METRE_KM = 1e-3
 BEIJING = GroundSite(name="Beijing", lat_deg=39.9, lon_deg=116.4, role="user")
 SHANGHAI = GroundSite(name="Shanghai", lat_deg=31.2, lon_deg=121.5, role="user")
 KASHI = GroundSite(name="Kashi", lat_deg=39.5, lon_deg=76.0, role="user")
-LATENCY_ONLY = (AnalysisSpec("latency", "Latency"),)
+LATENCY_ONLY = ("latency",)
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ file), propagates its constellation on the scenario's time grid and writes tidy 
 tables plus the exact scenario it ran (``scenario.yaml``) to the output directory.
 
 Each subcommand is one ``_add_<name>(subparsers)`` function that registers its parser and
-sets ``func``; new subcommands (``dashboard``, ``analyse``) add one function to
-``_COMMANDS``. Heavy imports happen inside the command that needs them, so ``--help`` and
+sets ``func``; new subcommands (``dashboard``) add one function to ``_COMMANDS``.
+``workbench analyse NAME SCENARIO -o DIR`` runs one registered analysis (and the analyses
+it takes results from) and writes its frames as Parquet and its summary as JSON;
+``workbench extensions list`` shows every plugin the workbench found. Heavy imports happen inside the command that needs them, so ``--help`` and
 ``--version`` stay instant.
 
 Exit codes: 0 success; 1 ``validate`` found problems in the file; 2 the command could not
@@ -364,10 +366,210 @@ def _add_cesium(subparsers: Any) -> None:
     install.set_defaults(func=_cesium_install)
 
 
+# --------------------------------------------------------------------------- analyse
+
+def _json_value(value: Any) -> Any:
+    """A summary value as JSON: numbers stay numbers (NaN and ±inf become null), the rest
+    text."""
+    import math
+
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return None
+    return int(number) if isinstance(value, int) or (
+        hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu") else number
+
+
+def write_results(results: dict[str, Any], scenario: Scenario, out: Path, *,
+                  force: bool = False) -> list[Path]:
+    """Write each result's frames as ``NAME/FRAME.parquet`` and its summary as
+    ``NAME/summary.json`` (plus the ``scenario.yaml`` it ran) to ``out``, atomically: all
+    files go to a temporary directory beside ``out`` that is then renamed into place.
+
+    An existing non-empty ``out`` is replaced only with ``force``. Returns the files written,
+    relative to ``out``.
+    """
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    from .analyses.registry import result_frames, result_summary
+
+    out = out.expanduser()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"-o {out}: directory is not empty (pass --force to replace it)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    written: list[Path] = []
+    try:
+        for name, result in results.items():
+            folder = staging / name
+            folder.mkdir()
+            for frame_name, frame in result_frames(result).items():
+                frame.write_parquet(folder / f"{frame_name}.parquet")
+                written.append(Path(name) / f"{frame_name}.parquet")
+            summary = {str(k): _json_value(v) for k, v in result_summary(result).items()}
+            (folder / "summary.json").write_text(
+                json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                encoding="utf-8")
+            written.append(Path(name) / "summary.json")
+        (staging / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
+        written.append(Path("scenario.yaml"))
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / "previous")
+        os.replace(staging, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return written
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from .analyses import registry
+
+    started = time.perf_counter()
+    try:
+        chain = registry.requirements(args.analysis)
+    except registry.UnknownAnalysisError as exc:
+        raise UsageError(str(exc)) from None
+    scenario = _load(args.scenario)
+    changes: dict[str, float] = {}
+    if args.hours is not None:
+        changes["duration_s"] = args.hours * 3600.0
+    if args.step is not None:
+        changes["step_s"] = args.step
+    if changes:
+        scenario = scenario.replace(**changes)
+    progress = _Progress(len(chain), quiet=args.quiet)
+    progress.note(f"scenario {scenario.name}: {len(scenario.constellation):,} satellites × "
+                  f"{len(scenario.time_grid):,} steps; running "
+                  + " → ".join(spec.name for spec in chain))
+    results: dict[str, Any] = {}
+    for spec in chain:
+        with progress.step(spec.name):
+            results[spec.name] = registry.run(spec, scenario, results=results)
+    out = Path(args.output)
+    written = write_results(results, scenario, out, force=args.force)
+    lines = [f"Scenario     {scenario.name}", f"Analyses     {' → '.join(results)}"]
+    for name, result in results.items():
+        frames = registry.result_frames(result)
+        lines.append(f"  {name}: " + (", ".join(f"{k} ({v.height:,} rows)"
+                                                for k, v in frames.items()) or "no frames"))
+        for key, value in list(registry.result_summary(result).items())[:MAX_SITES_LISTED]:
+            shown = f"{value:,.4g}" if isinstance(value, float) else str(value)
+            lines.append(f"    {key} = {shown}")
+    lines += [f"Wrote        {len(written)} files to {out}",
+              f"Wall time    {time.perf_counter() - started:.1f} s"]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _add_analyse(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "analyse", aliases=["analyze"], help="run one registered analysis to Parquet + JSON",
+        description="Run a registered analysis (and the analyses whose results it takes) on "
+                    "a scenario; write each result frame as OUT_DIR/NAME/FRAME.parquet and "
+                    "its summary as OUT_DIR/NAME/summary.json. `workbench extensions list` "
+                    "shows the registered analyses.")
+    parser.add_argument("analysis", metavar="NAME", help="analysis name (capacity, latency, "
+                                                         "business, … or a plugin's)")
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
+                        help=f"built-in or plugin scenario name, or YAML file "
+                             f"(default: {DEFAULT_SCENARIO})")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
+                        help="directory for the output files (written atomically)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace OUT_DIR if it exists and is not empty")
+    parser.add_argument("--hours", type=float, metavar="H",
+                        help="analysis length in hours (default: the scenario's duration)")
+    parser.add_argument("--step", type=float, metavar="S",
+                        help="time step in seconds (default: the scenario's step)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines on stderr")
+    parser.set_defaults(func=_analyse)
+
+
+# --------------------------------------------------------------------------- extensions
+
+def extension_rows() -> list[dict[str, str]]:
+    """One row per discovered entry point: group, name, distribution, version, value and
+    status (``ok``, or why it was skipped)."""
+    import warnings
+
+    from . import datasets, extensions
+    from .analyses.registry import AnalysisSpec
+
+    with warnings.catch_warnings():  # the status column says it; no warning lines too
+        warnings.simplefilter("ignore", extensions.PluginWarning)
+        broken = {p.plugin: p.error for p in extensions.problems()}
+        broken.update({p.plugin: p.error for p in datasets.plugin_problems()})
+        rows = []
+        for plugin in extensions.plugins():
+            status = broken.get(plugin)
+            if status is None and plugin.group == "workbench.analyses":
+                value = extensions.load(plugin)
+                if not isinstance(value, AnalysisSpec):
+                    status = f"{type(value).__name__}, not an AnalysisSpec"
+            rows.append({"group": plugin.group, "name": plugin.name,
+                         "distribution": plugin.distribution, "version": plugin.version,
+                         "value": plugin.value,
+                         "status": "ok" if status is None else f"skipped: {status}"})
+    return rows
+
+
+def _extensions_list(args: argparse.Namespace) -> int:
+    from . import extensions
+
+    rows = extension_rows()
+    groups = [args.group] if args.group else list(extensions.GROUPS)
+    for group in groups:
+        if group not in extensions.GROUPS:
+            raise UsageError(f"--group {group!r}: must be one of {', '.join(extensions.GROUPS)}")
+        print(f"{group}  ({extensions.GROUPS[group]})")
+        found = [r for r in rows if r["group"] == group]
+        for row in found:
+            release = f" {row['version']}" if row["version"] else ""
+            print(f"  {row['name']:<18} {row['distribution']}{release}  {row['value']}  "
+                  f"[{row['status']}]")
+        if not found:
+            print("  (none registered)")
+    if extensions.plugins_disabled():
+        print(f"{extensions.DISABLE_ENV} is set: third-party plugins are off")
+    return EXIT_OK
+
+
+def _add_extensions(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "extensions", help="list the plugins (entry points) the workbench found",
+        description="The entry points of every workbench group — analyses, chips, "
+                    "platforms, ground stations, constellations, scenarios, policies — with "
+                    "the distribution that registers each and whether it loads.")
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list groups, names, distributions, status")
+    listing.add_argument("--group", default=None, help="only this entry-point group")
+    listing.set_defaults(func=_extensions_list)
+
+
 # --------------------------------------------------------------------------- main
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_scenarios, _add_validate,
-                                                _add_cesium)
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_analyse, _add_scenarios,
+                                                _add_validate, _add_extensions, _add_cesium)
 
 
 def build_parser() -> argparse.ArgumentParser:

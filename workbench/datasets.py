@@ -2,7 +2,11 @@
 stations, launch vehicles, world cities, a real Starlink TLE snapshot and scenarios.
 
 Every catalog row carries a ``source`` (URL, document, or ``estimate: why``); see
-``datasets/README.md`` for the provenance of each file. Files are read when a function is
+``datasets/README.md`` for the provenance of each file. The shipped catalogs register
+through the extension door (:mod:`workbench.extensions`) like any installed plugin
+package, so chips, platforms, ground stations, constellation presets and scenarios that
+plugins add appear here too, each row with its own ``source``; a plugin with invalid
+content is warned about and skipped (:func:`plugin_problems`). Files are read when a function is
 called (never at import); the parsed tables are cached and every call hands back a fresh
 frame, so nothing a caller does to a result leaks into the next call.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -30,18 +35,10 @@ from typing import Any, get_args
 import polars as pl
 import yaml
 
-from .model import (
-    ComputeChip,
-    Constellation,
-    DatasetError,
-    GroundSegment,
-    GroundSite,
-    LaunchVehicle,
-    ModelError,
-    Platform,
-    TLESet,
-    WalkerShell,
-)
+from . import extensions
+from .extensions import Plugin, PluginProblem, PluginWarning
+from .model import (ComputeChip, Constellation, DatasetError, GroundSegment, GroundSite,
+                    LaunchVehicle, ModelError, Platform, TLESet, WalkerShell)
 from .model.ground import Role
 
 __all__ = [
@@ -49,7 +46,8 @@ __all__ = [
     "HYPATIA_SCHEMA", "LAUNCH_VEHICLE_SCHEMA", "PLATFORM_SCHEMA", "chip", "chips", "cities",
     "constellation", "constellations", "data_dir", "ground_segment", "ground_site",
     "ground_stations", "hypatia_ground_stations", "launch_vehicle", "launch_vehicles",
-    "platform", "platforms", "scenario_path", "scenarios", "starlink", "starlink_tle_path",
+    "platform", "platforms", "plugin_problems", "scenario_path", "scenarios", "starlink",
+    "starlink_tle_path",
 ]
 
 # --- schemas: column -> dtype; units are in the column names (DESIGN.md §3) ----------------
@@ -152,15 +150,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "-", text.casefold()).strip("-")
 
 
-def _read_csv(relative: str, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    path = _path(relative)
-    frame = pl.read_csv(path, schema_overrides=dict(schema))
-    if frame.columns != list(schema):
+def _read_csv(relative: str | Path, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    path = relative if isinstance(relative, Path) else _path(relative)
+    return _conform(pl.read_csv(path, schema_overrides=dict(schema)), schema, str(relative))
+
+
+def _conform(frame: pl.DataFrame, schema: Mapping[str, pl.DataType],
+             relative: str) -> pl.DataFrame:
+    """``frame`` with exactly the catalog's columns and dtypes, a source on every row."""
+    if sorted(frame.columns) != sorted(schema):
         missing = [c for c in schema if c not in frame.columns]
         extra = [c for c in frame.columns if c not in schema]
         raise DatasetError(f"{relative}: columns {frame.columns} do not match the expected "
                            f"{list(schema)} (missing {missing}, unexpected {extra})")
-    frame = frame.cast(dict(schema))  # type: ignore[arg-type]
+    frame = frame.select(list(schema)).cast(dict(schema))  # type: ignore[arg-type]
     blank = frame.filter(pl.col("source").is_null() | (pl.col("source").str.strip_chars() == ""))
     if blank.height:
         raise DatasetError(f"{relative}: rows without a source: {blank['id'].to_list()}")
@@ -203,11 +206,138 @@ def _build(model: type, row: Mapping[str, Any], relative: str) -> Any:
         raise DatasetError(f"{relative} row {row.get('id')!r} is invalid: {exc}") from exc
 
 
-# --- chips ----------------------------------------------------------------------------------
+
+# --- catalogs through the extension door (workbench.extensions) -----------------------------
+# The shipped catalogs register through the same entry-point groups as third-party packages
+# (see pyproject.toml); each catalog below is the built-in rows, then every plugin's rows.
+
+MAX_PLUGIN_FILE_BYTES = 10_000_000
+"""Largest catalog or preset file read from a plugin."""
+
+
+def builtin_chips() -> Path:
+    """``chips.csv``: the entry point ``workbench.chips`` of the workbench itself."""
+    return _path("chips.csv")
+
+
+def builtin_platforms() -> Path:
+    """``platforms.csv``: the entry point ``workbench.platforms`` of the workbench itself."""
+    return _path("platforms.csv")
+
+
+def builtin_ground_stations() -> Path:
+    """``ground_stations.csv``: the ``workbench.ground_stations`` entry point of the
+    workbench itself."""
+    return _path("ground_stations.csv")
+
+
+def builtin_constellations() -> Path:
+    """``constellations.yaml``: the ``workbench.constellations`` entry point of the
+    workbench itself."""
+    return _path("constellations.yaml")
+
+
+def builtin_scenarios() -> Path:
+    """The ``scenarios/`` folder: the ``workbench.scenarios`` entry point of the workbench
+    itself."""
+    return data_dir() / "scenarios"
+
+
+def _plugin_path(value: Any, label: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise DatasetError(f"{label}: {path} is not a file")
+    if path.stat().st_size > MAX_PLUGIN_FILE_BYTES:
+        raise DatasetError(f"{label}: {path} is larger than {MAX_PLUGIN_FILE_BYTES:,} bytes")
+    return path
+
+
+def _skip(found: Plugin, exc: Exception, problems: list[PluginProblem]) -> None:
+    """Report a third-party plugin whose content is invalid (a built-in one raises)."""
+    if found.is_builtin:
+        raise exc
+    problem = PluginProblem(found, f"{type(exc).__name__}: {exc}")
+    warnings.warn(str(problem), PluginWarning, stacklevel=4)
+    problems.append(problem)
+
+
+def _warn_shadowed(found: Plugin, kind: str, names: Iterable[str], owner: Plugin) -> None:
+    listed = ", ".join(repr(n) for n in names)
+    warnings.warn(f"{kind} {listed} of {found.describe()} already come(s) from "
+                  f"{owner.distribution} ({owner.name}); keeping {owner.distribution}'s",
+                  PluginWarning, stacklevel=4)
+
+
+_FRAME_GROUPS: dict[str, tuple[str, Mapping[str, pl.DataType]]] = {
+    "workbench.chips": ("chip", CHIP_SCHEMA),
+    "workbench.platforms": ("platform", PLATFORM_SCHEMA),
+    "workbench.ground_stations": ("ground site", GROUND_STATION_SCHEMA),
+}
+
+
+def _frame_of(found: Plugin, value: Any, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    label = found.describe()
+    if isinstance(value, (str, Path)):
+        return _read_csv(_plugin_path(value, label), schema)
+    if isinstance(value, pl.DataFrame):
+        return _conform(value, schema, label)
+    raise DatasetError(f"{label}: returned {type(value).__name__}; expected a polars "
+                       "DataFrame or the path of a CSV file")
+
 
 @functools.cache
+def _merged_frame(group: str, found: tuple[Plugin, ...]
+                  ) -> tuple[pl.DataFrame, tuple[PluginProblem, ...]]:
+    kind, schema = _FRAME_GROUPS[group]
+    values = dict(extensions.loaded(group))
+    frames: list[pl.DataFrame] = []
+    owners: dict[str, Plugin] = {}
+    problems: list[PluginProblem] = []
+    for plugin in found:
+        if plugin not in values:
+            continue  # failed to load: extensions reported it
+        try:
+            frame = _frame_of(plugin, values[plugin], schema)
+            if group == "workbench.ground_stations":
+                bad = frame.filter(~pl.col("role").is_in(_ROLES))
+                if bad.height:
+                    raise DatasetError(f"{plugin.describe()}: roles {bad['role'].to_list()} "
+                                       f"of {bad['id'].to_list()} must be one of "
+                                       f"{list(_ROLES)}")
+        except (DatasetError, pl.exceptions.PolarsError, OSError) as exc:
+            _skip(plugin, exc, problems)
+            continue
+        taken = [i for i in frame["id"].to_list() if _slug(i) in owners]
+        if taken:
+            _warn_shadowed(plugin, f"{kind} id(s)", taken, owners[_slug(taken[0])])
+            frame = frame.filter(~pl.col("id").is_in(taken))
+        owners.update({_slug(i): plugin for i in frame["id"].to_list()})
+        frames.append(frame)
+    merged = pl.concat(frames) if frames else pl.DataFrame(schema=dict(schema))
+    return merged, tuple(problems)
+
+
+def _catalog(group: str) -> pl.DataFrame:
+    return _merged_frame(group, extensions.plugins(group))[0]
+
+
+def plugin_problems() -> list[PluginProblem]:
+    """Catalog plugins that loaded but whose content is invalid (wrong columns, rows
+    without a source, bad presets, missing scenario files); each was warned about and
+    skipped. Plugins that failed to import are in :func:`workbench.extensions.problems`.
+    """
+    found: list[PluginProblem] = []
+    for group in _FRAME_GROUPS:
+        found.extend(_merged_frame(group, extensions.plugins(group))[1])
+    found.extend(_merged_presets(extensions.plugins("workbench.constellations"))[1])
+    found.extend(_merged_scenarios(extensions.plugins("workbench.scenarios"))[1])
+    return found
+
+
+# --- chips ----------------------------------------------------------------------------------
+
 def _chips() -> pl.DataFrame:
-    frame = _read_csv("chips.csv", CHIP_SCHEMA)
+    frame = _catalog("workbench.chips")
     return frame.with_columns(tops_per_w=pl.col("int8_tops") / pl.col("power_w"))
 
 
@@ -237,14 +367,14 @@ def chip(name: str) -> ComputeChip:
     >>> chip("Huawei Ascend 310").power_w
     8.0
     """
-    return _build(ComputeChip, _row(_chips(), name, kind="chip", lister="chips()"), "chips.csv")
+    return _build(ComputeChip, _row(_chips(), name, kind="chip", lister="chips()"),
+                  "the chips catalog")
 
 
 # --- platforms ------------------------------------------------------------------------------
 
-@functools.cache
 def _platforms() -> pl.DataFrame:
-    return _read_csv("platforms.csv", PLATFORM_SCHEMA)
+    return _catalog("workbench.platforms")
 
 
 def platforms() -> pl.DataFrame:
@@ -273,16 +403,15 @@ def platform(name: str) -> Platform:
     150.0
     """
     return _build(Platform, _row(_platforms(), name, kind="platform", lister="platforms()"),
-                  "platforms.csv")
+                  "the platforms catalog")
 
 
 # --- constellation presets ------------------------------------------------------------------
 
-@functools.cache
-def _presets() -> tuple[tuple[dict[str, str], Constellation], ...]:
-    """(metadata, Constellation) per preset of ``constellations.yaml``; all immutable."""
-    relative = "constellations.yaml"
-    data = yaml.safe_load(_path(relative).read_text(encoding="utf-8"))
+def _parse_presets(data: Any, relative: str) -> list[tuple[dict[str, str], Constellation]]:
+    """(metadata, Constellation) per preset of a ``constellations.yaml``-shaped document."""
+    if isinstance(data, list):
+        data = {"presets": data}
     if not isinstance(data, dict) or not isinstance(data.get("presets"), list):
         raise DatasetError(f"{relative}: expected a mapping with a 'presets' list")
     presets = []
@@ -303,7 +432,45 @@ def _presets() -> tuple[tuple[dict[str, str], Constellation], ...]:
         except (ModelError, TypeError) as exc:
             raise DatasetError(f"{relative}: preset {meta['id']!r} is invalid: {exc}") from exc
         presets.append((meta, built))
-    return tuple(presets)
+    return presets
+
+
+def _presets_of(found: Plugin, value: Any) -> list[tuple[dict[str, str], Constellation]]:
+    label = "constellations.yaml" if found.is_builtin else found.describe()
+    if isinstance(value, (str, Path)):
+        path = _plugin_path(value, label)
+        value = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _parse_presets(value, label)
+
+
+@functools.cache
+def _merged_presets(found: tuple[Plugin, ...]) -> tuple[
+        tuple[tuple[dict[str, str], Constellation], ...], tuple[PluginProblem, ...]]:
+    values = dict(extensions.loaded("workbench.constellations"))
+    presets: list[tuple[dict[str, str], Constellation]] = []
+    owners: dict[str, Plugin] = {}
+    problems: list[PluginProblem] = []
+    for plugin in found:
+        if plugin not in values:
+            continue
+        try:
+            parsed = _presets_of(plugin, values[plugin])
+        except (DatasetError, OSError, yaml.YAMLError) as exc:
+            _skip(plugin, exc, problems)
+            continue
+        taken = [m["id"] for m, _ in parsed if _slug(m["id"]) in owners]
+        if taken:
+            _warn_shadowed(plugin, "constellation preset(s)", taken, owners[_slug(taken[0])])
+        for meta, built in parsed:
+            if meta["id"] not in taken:
+                owners[_slug(meta["id"])] = plugin
+                presets.append((meta, built))
+    return tuple(presets), tuple(problems)
+
+
+def _presets() -> tuple[tuple[dict[str, str], Constellation], ...]:
+    """(metadata, Constellation) per preset, built-in then plugins'; all immutable."""
+    return _merged_presets(extensions.plugins("workbench.constellations"))[0]
 
 
 def constellations() -> pl.DataFrame:
@@ -361,14 +528,8 @@ def constellation(name: str) -> Constellation:
 _ROLES: tuple[str, ...] = get_args(Role)
 
 
-@functools.cache
 def _ground_stations() -> pl.DataFrame:
-    frame = _read_csv("ground_stations.csv", GROUND_STATION_SCHEMA)
-    bad = frame.filter(~pl.col("role").is_in(_ROLES))
-    if bad.height:
-        raise DatasetError(f"ground_stations.csv: roles {bad['role'].to_list()} of "
-                           f"{bad['id'].to_list()} must be one of {list(_ROLES)}")
-    return frame
+    return _catalog("workbench.ground_stations")
 
 
 def ground_stations() -> pl.DataFrame:
@@ -585,13 +746,56 @@ def starlink() -> Constellation:
 
 # --- scenarios ------------------------------------------------------------------------------
 
+def _scenario_files_of(found: Plugin, value: Any) -> dict[str, Path]:
+    label = found.describe()
+    if isinstance(value, (str, Path)):
+        folder = Path(value)
+        if not folder.is_dir():
+            raise DatasetError(f"{label}: {folder} is not a directory of scenario YAML files")
+        return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    if isinstance(value, Mapping):
+        files = {}
+        for name, path in value.items():
+            if not isinstance(name, str) or not name.strip():
+                raise DatasetError(f"{label}: scenario name {name!r} must be non-empty text")
+            files[name] = _plugin_path(path, label)
+        return files
+    raise DatasetError(f"{label}: returned {type(value).__name__}; expected a mapping of "
+                       "scenario name to YAML path, or a directory")
+
+
+@functools.cache
+def _merged_scenarios(found: tuple[Plugin, ...]) -> tuple[dict[str, Path],
+                                                           tuple[PluginProblem, ...]]:
+    values = dict(extensions.loaded("workbench.scenarios"))
+    files: dict[str, Path] = {}
+    owners: dict[str, Plugin] = {}
+    problems: list[PluginProblem] = []
+    for plugin in found:
+        if plugin not in values:
+            continue
+        try:
+            found_files = _scenario_files_of(plugin, values[plugin])
+        except (DatasetError, OSError, TypeError) as exc:
+            _skip(plugin, exc, problems)
+            continue
+        taken = [n for n in found_files if _slug(n) in owners]
+        if taken:
+            _warn_shadowed(plugin, "scenario(s)", taken, owners[_slug(taken[0])])
+        for name, path in found_files.items():
+            if name not in taken:
+                owners[_slug(name)] = plugin
+                files[name] = path
+    return files, tuple(problems)
+
+
 def _scenario_files() -> dict[str, Path]:
-    folder = data_dir() / "scenarios"
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+    return dict(_merged_scenarios(extensions.plugins("workbench.scenarios"))[0])
 
 
 def scenarios() -> list[str]:
-    """Names of the built-in scenarios (load one with :func:`workbench.scenarios.load_scenario`).
+    """Names of the built-in scenarios and those plugins add (load one with
+    :func:`workbench.scenarios.load_scenario`).
 
     >>> "beijing-etown-demo" in scenarios()
     True
@@ -600,7 +804,8 @@ def scenarios() -> list[str]:
 
 
 def scenario_path(name: str) -> Path:
-    """The YAML file of the built-in scenario ``name`` (case-insensitive, ``.yaml`` optional).
+    """The YAML file of the scenario ``name``, built-in or a plugin's (case-insensitive,
+    ``.yaml`` optional).
 
     >>> scenario_path("beijing-etown-demo").suffix
     '.yaml'

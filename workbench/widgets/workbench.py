@@ -6,9 +6,11 @@ progress bar. Clicking the ground adds a site of the chosen role; clicking a sat
 shows its power and compute state. The Latency tab has a :class:`RoutePicker` that draws
 a pair's route at a chosen time step on the globe.
 
-Analyses plug in by convention: module ``workbench.analyses.<name>`` with a function
-``<name>(scenario, **inputs)`` and, for figures, ``workbench.viz.<name>.<name>_figures
-(result) -> {title: figure}``. A missing analysis shows a message and the rest still run.
+The analysis tabs are the analyses registered in the ``workbench.analyses`` entry-point
+group (:mod:`workbench.analyses.registry`): the built-ins and every installed plugin's, one
+tab each, in run order. Figures come from ``workbench.viz.figures(result)``, else the
+result's own ``figures()``, else the tab shows the result's summary and frames. An analysis
+that cannot be loaded or fails shows a message and the rest still run.
 """
 from __future__ import annotations
 
@@ -16,13 +18,14 @@ import html
 import importlib
 import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
+from ..analyses import registry
+from ..analyses.registry import AnalysisSpec
 from ..model.errors import ModelError
 from ..model.ground import GroundSite
 from ..model.scenario import Scenario
@@ -40,46 +43,9 @@ GLOBE_SPAN_S = 2 * 3600.0
 """Time the globe animates (from the scenario epoch): the analyses use the full span."""
 
 
-@dataclass(frozen=True)
-class AnalysisSpec:
-    """One analysis tab: which module and function, and which earlier results it takes."""
-
-    name: str
-    title: str
-    inputs: tuple[str, ...] = ()
-
-    @property
-    def module(self) -> str:
-        return "workbench.analyses"
-
-
-ANALYSES: tuple[AnalysisSpec, ...] = (
-    AnalysisSpec("capacity", "Capacity"),
-    AnalysisSpec("latency", "Latency"),
-    AnalysisSpec("business", "Business", inputs=("capacity",)),
-)
-"""The analysis tabs, in run order (``inputs`` name earlier results passed as keywords)."""
-
-
-def run_analysis(spec: AnalysisSpec, scenario: Scenario, results: dict[str, Any], *,
-                 geometry: OrbitGeometry | None = None,
-                 progress: Callable[[float, str], None] | None = None) -> Any:
-    """Import and run one analysis; raises ImportError if it is not available.
-
-    Earlier results named in ``spec.inputs`` are passed as keywords, with the shared
-    ``geometry`` and ``progress`` (``callable(fraction_done, message)``).
-    """
-    module = importlib.import_module(spec.module)
-    function = getattr(module, spec.name, None)
-    if not callable(function):
-        raise ImportError(f"{spec.module} has no function {spec.name}(scenario)")
-    kwargs = {k: results[k] for k in spec.inputs
-              if results.get(k) is not None and not isinstance(results[k], Exception)}
-    return function(scenario, geometry=geometry, progress=progress, **kwargs)
-
-
-def analysis_figures(spec: AnalysisSpec, result: Any) -> dict[str, Any]:
-    """The figures :func:`workbench.viz.figures` draws for the result, by title."""
+def analysis_figures(result: Any) -> dict[str, Any]:
+    """Figures of a result by title, as :func:`workbench.viz.figures` draws them (an
+    empty dict for a result type nobody registered)."""
     from ..viz import figures
 
     return dict(figures(result))
@@ -94,8 +60,9 @@ class Workbench(widgets.VBox):
         A scenario, or a built-in name / YAML path (default ``"beijing-etown-demo"``).
     auto : bool
         Recompute the analyses on every valid change (else press "Recompute").
-    analyses : tuple of AnalysisSpec
-        The analysis tabs (default :data:`ANALYSES`).
+    analyses : sequence of AnalysisSpec or analysis names, optional
+        The analysis tabs (default: every registered analysis,
+        :func:`workbench.analyses.registry.analyses`).
     globe_quality : "full" | "cheap"
 
     Attributes
@@ -109,7 +76,7 @@ class Workbench(widgets.VBox):
     scenario = traitlets.Instance(Scenario)
 
     def __init__(self, scenario: Scenario | str | None = None, *, auto: bool = True,
-                 analyses: tuple[AnalysisSpec, ...] = ANALYSES,
+                 analyses: Sequence[AnalysisSpec | str] | None = None,
                  globe_quality: str = "full", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(scenario, Scenario):
@@ -117,7 +84,9 @@ class Workbench(widgets.VBox):
         self._syncing = False
         self._geometry: OrbitGeometry | None = None
         self._geometry_key: tuple | None = None
-        self.analyses = analyses
+        self.analyses: tuple[AnalysisSpec, ...] = (
+            registry.analyses() if analyses is None
+            else tuple(registry.analysis(a) for a in analyses))
         self.results: dict[str, Any] = {}
         self.timings_s: dict[str, float] = {}
         self.constellation_builder = ConstellationBuilder(scenario.constellation)
@@ -154,10 +123,10 @@ class Workbench(widgets.VBox):
         self.recompute_button.on_click(lambda _b: self.recompute())
         # VBoxes of widgets (figures as PlotlyViews), not Output widgets: an
         # Output widget echoes every captured figure back through the comm (quadratic).
-        self.outputs = {spec.name: widgets.VBox() for spec in analyses}
+        self.outputs = {spec.name: widgets.VBox() for spec in self.analyses}
         self.route_picker = RoutePicker(self.globe)
         self.analysis_tabs = widgets.Tab(children=list(self.outputs.values()))
-        for i, spec in enumerate(analyses):
+        for i, spec in enumerate(self.analyses):
             self.analysis_tabs.set_title(i, spec.title)
 
         self.children = [
@@ -269,15 +238,19 @@ class Workbench(widgets.VBox):
                 self.progress_label.value = html.escape(f"{title.lower()}: {message}")
 
             try:
+                spec.function()
+            except Exception as exc:  # a plugin that cannot load must not break the rest
+                self.timings_s[spec.name] = time.perf_counter() - start
+                results[spec.name] = exc
+                _show(out, _message(f"The {spec.title.lower()} analysis ({spec.target}) "
+                                    f"cannot be loaded: {type(exc).__name__}: {exc}",
+                                    error=True), *self._tab_extras(spec, exc))
+                continue
+            try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    result = run_analysis(spec, scenario, results, geometry=geometry,
-                                          progress=report)
-            except ImportError as exc:
-                results[spec.name] = exc
-                _show(out, _message(f"The {spec.title.lower()} analysis ({spec.module}) is not "
-                                    f"available yet: {exc}"), *self._tab_extras(spec, exc))
-                continue
+                    result = registry.run(spec, scenario, results=results,
+                                          geometry=geometry, progress=report)
             except Exception as exc:  # an analysis failing must not break the workbench
                 results[spec.name] = exc
                 _show(out, _message(f"The {spec.title.lower()} analysis failed: "
@@ -374,7 +347,7 @@ def _displayables(spec: AnalysisSpec, result: Any) -> list[Any]:
     import polars as pl
 
     items: list[Any] = []
-    figures = analysis_figures(spec, result)
+    figures = analysis_figures(result)
     for title, figure in figures.items():
         items.append(widgets.HTML(f"<b>{html.escape(str(title))}</b>"))
         items.append(figure)
@@ -384,8 +357,7 @@ def _displayables(spec: AnalysisSpec, result: Any) -> list[Any]:
             rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td>"
                            "</tr>" for k, v in summary.items())
             items.append(widgets.HTML(f"<table>{rows}</table>"))
-        frames = {k: v for k, v in vars(result).items() if isinstance(v, pl.DataFrame)} if (
-            hasattr(result, "__dict__")) else {}
+        frames = registry.result_frames(result)
         if isinstance(result, pl.DataFrame):
             frames = {spec.name: result}
         for name, frame in frames.items():
@@ -412,5 +384,4 @@ def _show(box: widgets.VBox, *items: Any) -> None:
     box.children = children
 
 
-__all__ = ["ANALYSES", "AnalysisSpec", "RoutePicker", "Workbench", "analysis_figures",
-           "run_analysis"]
+__all__ = ["RoutePicker", "Workbench", "analysis_figures"]
