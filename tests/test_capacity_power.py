@@ -227,6 +227,9 @@ def test_bad_options_name_the_option(small_scenario):
 def test_chip_beyond_what_the_bus_can_supply_is_flagged_not_nan(small_scenario,
                                                                  walker_geometry):
     # a 100 kW chip on a 2 m² (~800 W) array: compute is power-limited to a sliver
+    small_scenario = small_scenario.replace(  # the geometry's satellites and grid
+        constellation=Constellation.walker(550.0, 53.0, 2, 3, 1, name="w"),
+        duration_s=walker_geometry.grid.duration_s)
     hungry = small_scenario.replace(payload=_payload(power_w=100_000.0, count=1))
     result = power_budget(hungry, geometry=walker_geometry)
     sats = result["satellites"]

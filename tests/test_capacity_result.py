@@ -49,10 +49,10 @@ def test_no_nan_or_null_anywhere(result):
 def test_summary_and_limiting_factor(result):
     summary = result.summary
     assert summary["n_sats"] == 6
-    assert summary["limiting_factor"] in {"none", "power", "thermal", "data", "radiation",
-                                          "power (infeasible)"}
-    assert isinstance(summary["warnings"], list)
-    # everyone runs flat out here: effective = peak (2 × 100 TOPS × 6 satellites)
+    # everyone runs flat out here (effective = peak, 2 × 100 TOPS × 6 satellites): nothing
+    # limits the system, and there is nothing to warn about
+    assert summary["limiting_factor"] == "none"
+    assert summary["warnings"] == []
     assert summary["effective_tops_total_mean"] == pytest.approx(1200.0)
     assert summary["tops_hours_per_day_total"] == pytest.approx(1200.0 * 24.0)
 

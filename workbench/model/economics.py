@@ -60,7 +60,7 @@ class Economics(Model):
                                        description="Share of available compute sold at maturity")
     data_price_usd_per_gb: float = quantity(5.0, unit="USD/GB", ge=0.0, le=1e6,
                                             description="Price of data products")
-    opex_usd_per_sat_year: float = quantity(50000.0, unit="USD", ge=0.0, le=1e9,
+    opex_usd_per_sat_year: float = quantity(50000.0, unit="USD/(sat·yr)", ge=0.0, le=1e9,
                                             description="Operations cost per satellite-year")
     ground_segment_usd: float = quantity(20e6, unit="USD", ge=0.0, le=1e12,
                                          description="Ground segment capital cost")

@@ -15,7 +15,6 @@ that cannot be loaded or fails shows a message and the rest still run.
 from __future__ import annotations
 
 import html
-import importlib
 import time
 import warnings
 from collections.abc import Sequence
@@ -28,11 +27,12 @@ from ..analyses import registry
 from ..analyses.registry import AnalysisSpec
 from ..model.errors import ModelError
 from ..model.ground import GroundSite
+from ..model.options import ScenarioOptions
 from ..model.scenario import Scenario
 from ..orbits.geometry import OrbitGeometry, scenario_geometry
 from ..scenarios import load_scenario
 from .constellation_builder import ConstellationBuilder
-from .forms import ERROR_STYLE, revalidate
+from .forms import ERROR_STYLE, ModelForm, revalidate
 from .globe import PICK_ROLES, Globe, satellite_table
 from .hardware_designer import HardwareDesigner
 from .route_picker import RoutePicker
@@ -124,8 +124,11 @@ class Workbench(widgets.VBox):
         # VBoxes of widgets (figures as PlotlyViews), not Output widgets: an
         # Output widget echoes every captured figure back through the comm (quadratic).
         self.outputs = {spec.name: widgets.VBox() for spec in self.analyses}
+        self.options_forms = self._options_forms(scenario)
         self.route_picker = RoutePicker(self.globe)
-        self.analysis_tabs = widgets.Tab(children=list(self.outputs.values()))
+        self.analysis_tabs = widgets.Tab(children=[
+            widgets.VBox([*self._options_box(spec.name), self.outputs[spec.name]])
+            for spec in self.analyses])
         for i, spec in enumerate(self.analyses):
             self.analysis_tabs.set_title(i, spec.title)
 
@@ -180,12 +183,45 @@ class Workbench(widgets.VBox):
         """Add a ground site to the scenario (what a click on the globe does)."""
         self._update(ground=self.scenario.ground.with_site(site))
 
+    # --- analysis options: a form per tab, generated from the options model ---------------
+    def _options_forms(self, scenario: Scenario) -> dict[str, tuple[str, ModelForm]]:
+        """Analysis name → (ScenarioOptions field, form) for every analysis whose options
+        model is one the scenario carries (``scenario.options.capacity/network/business``);
+        analyses sharing a model (latency, placement, insight) each get a form of it."""
+        fields = {info.annotation: name for name, info in ScenarioOptions.model_fields.items()}
+        forms: dict[str, tuple[str, ModelForm]] = {}
+        for spec in self.analyses:
+            model = spec.options_model()
+            field = fields.get(model)
+            if field is None:
+                continue
+            form = ModelForm(getattr(scenario.options, field))
+            form.observe(lambda change, field=field: self._on_options(field, change["new"]),
+                         "value")
+            forms[spec.name] = (field, form)
+        return forms
+
+    def _options_box(self, name: str) -> list[widgets.Widget]:
+        if name not in self.options_forms:
+            return []
+        field, form = self.options_forms[name]
+        box = widgets.Accordion(children=[form], selected_index=None)
+        box.set_title(0, f"Options ({field}, saved in the scenario)")
+        return [box]
+
+    def _on_options(self, field: str, value: Any) -> None:
+        if not self._syncing:
+            self._update(options=self.scenario.options.replace(**{field: value}))
+
     def _on_scenario(self, change: dict) -> None:
         old: Scenario | None = change["old"] if isinstance(change["old"], Scenario) else None
         new: Scenario = change["new"]
         self.header.value = new._repr_html_()
         self._syncing = True
         try:
+            for field, form in self.options_forms.values():
+                if form.value != getattr(new.options, field):
+                    form.value = getattr(new.options, field)
             if old is None or old.constellation != new.constellation:
                 self.constellation_builder.value = new.constellation
             if old is None or (old.platform, old.payload) != (new.platform, new.payload):

@@ -276,7 +276,9 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
 
     # gateway contacts, for store-and-forward and the bent pipe
     gw_sites = [sites[g] for g in gateways]
-    gw_win = (access_windows(scenario.constellation, gw_sites, grid) if gw_sites else
+    gw_win = (access_windows(scenario.constellation, gw_sites, grid,
+                             state=(geometry.r_itrs_km, geometry.v_itrs_km_per_s))
+              if gw_sites else
               pl.DataFrame(schema={"sat_id": pl.UInt32, "site": pl.String,
                                    "rise_utc": pl.Datetime("us", "UTC"),
                                    "set_utc": pl.Datetime("us", "UTC")}))

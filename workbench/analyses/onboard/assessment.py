@@ -16,7 +16,7 @@ import numpy as np
 from ...model.ground import GroundSegment, GroundSite
 from ...model.options import CapacityOptions, resolve_options
 from ...model.scenario import Scenario
-from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
+from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
 from .compute import (
     compute_capacity,
     compute_frames,
@@ -112,10 +112,8 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
 
     site_list = site_tuple(scenario, sites)
     limits = thermal_limits(scenario.platform, scenario.payload, sink_temp_k=opts.sink_temp_k)
-    if geometry is None:
-        geometry = orbit_geometry(
-            scenario.constellation, scenario.time_grid, epoch=scenario.epoch_utc,
-            progress=(lambda f, m: report(0.6 * f, m)) if progress else None)
+    geometry = scenario_geometry(
+        scenario, geometry, progress=(lambda f, m: report(0.6 * f, m)) if progress else None)
     report(0.6, "power and battery")
     state = simulate_power(scenario.platform, scenario.payload, geometry, options=opts,
                            max_duty_frac=limits.duty_frac)

@@ -17,7 +17,7 @@ from ...model.ground import GroundSegment, GroundSite
 from ...model.hardware import ComputePayload
 from ...model.options import CapacityOptions, resolve_options
 from ...model.scenario import Scenario
-from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
+from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
 from .power import (
     PowerState,
     long_frame,
@@ -189,8 +189,7 @@ def compute_capacity(scenario: Scenario, *, geometry: OrbitGeometry | None = Non
     opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
     site_list = site_tuple(scenario, sites)
     limits = thermal_limits(scenario.platform, scenario.payload, sink_temp_k=opts.sink_temp_k)
-    geometry = geometry or orbit_geometry(scenario.constellation, scenario.time_grid,
-                                          epoch=scenario.epoch_utc, progress=progress)
+    geometry = scenario_geometry(scenario, geometry, progress=progress)
     state = simulate_power(scenario.platform, scenario.payload, geometry, options=opts,
                            max_duty_frac=limits.duty_frac)
     sat_ids = sample_sat_ids(geometry.n_sats, opts.timeseries_sats)

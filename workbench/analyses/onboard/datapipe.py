@@ -22,7 +22,7 @@ from ...model.errors import ModelError, Problem
 from ...model.ground import GroundSite
 from ...model.options import CapacityOptions, require, resolve_options
 from ...model.scenario import Scenario
-from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
+from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
 from .compute import effective_tops
 from .power import simulate_power
 from .result import CapacityResult
@@ -402,8 +402,7 @@ def data_pipeline(scenario: Scenario, *, application: RemoteSensingInference | N
             "applications", [a.kind for a in scenario.applications],
             "need a remote_sensing application (or pass application=...)")])
     limits = thermal_limits(scenario.platform, scenario.payload, sink_temp_k=opts.sink_temp_k)
-    geometry = geometry or orbit_geometry(scenario.constellation, scenario.time_grid,
-                                          epoch=scenario.epoch_utc, progress=progress)
+    geometry = scenario_geometry(scenario, geometry, progress=progress)
     state = simulate_power(scenario.platform, scenario.payload, geometry, options=opts,
                            max_duty_frac=limits.duty_frac)
     tops = effective_tops(scenario.payload, state.compute_w)

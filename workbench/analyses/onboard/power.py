@@ -17,7 +17,7 @@ from ...model.constants import MU_EARTH_KM3_PER_S2, SOLAR_CONSTANT_W_PER_M2
 from ...model.hardware import ComputePayload, Platform
 from ...model.options import CapacityOptions, require, resolve_options
 from ...model.scenario import Scenario
-from ...orbits.geometry import OrbitGeometry, Progress, orbit_geometry
+from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
 from ...orbits.sun import ERAD_KM
 from .result import CapacityResult
 
@@ -507,8 +507,7 @@ def power_budget(scenario: Scenario, *, geometry: OrbitGeometry | None = None,
     >>> wb.analyses.power_budget(wb.load_scenario("beijing-etown-demo"))  # doctest: +SKIP
     """
     opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
-    geometry = geometry or orbit_geometry(scenario.constellation, scenario.time_grid,
-                                          epoch=scenario.epoch_utc, progress=progress)
+    geometry = scenario_geometry(scenario, geometry, progress=progress)
     state = simulate_power(scenario.platform, scenario.payload, geometry, options=opts)
     frames = power_frames(state, geometry, scenario.platform,
                           sample_sat_ids(geometry.n_sats, opts.timeseries_sats))
