@@ -47,20 +47,31 @@ class Scenario(Model):
     """Everything one analysis needs. Catalog names may stand for objects in YAML
     (``platform: smallsat-150``, ``chip: jetson-agx-orin``, ``constellation: starlink-s1``)."""
 
-    name: str = quantity(description="Scenario name")
-    description: str = quantity("", description="What the scenario explores")
-    epoch_utc: datetime = quantity(description="Start of the analysis (UTC); Walker shells "
+    name: str = quantity(label="Scenario name",
+                         description="Scenario name")
+    description: str = quantity("", label="Description",
+                                description="What the scenario explores")
+    epoch_utc: datetime = quantity(label="Start time",
+                                   description="Start of the analysis (UTC); Walker shells "
                                                "take their elements at this epoch")
     duration_s: float = quantity(86400.0, unit="s", gt=0.0, le=366 * 86400.0, step=3600.0,
+                                 label="Duration",
                                  description="Length of the analysis")
     step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, step=10.0,
+                             label="Time step",
                              description="Time step of the analysis grid")
-    constellation: Constellation = quantity(description="The satellites")
-    platform: Platform = quantity(description="The satellite bus")
-    payload: ComputePayload = quantity(description="The compute each satellite carries")
-    ground: GroundSegment = quantity(GroundSegment(), description="Ground sites")
-    applications: tuple[Application, ...] = quantity((), description="What it is used for")
-    economics: Economics = quantity(Economics(), description="Money in and out")
+    constellation: Constellation = quantity(label="Constellation",
+                                            description="The satellites")
+    platform: Platform = quantity(label="Platform",
+                                  description="The satellite bus")
+    payload: ComputePayload = quantity(label="Compute payload",
+                                       description="The compute each satellite carries")
+    ground: GroundSegment = quantity(GroundSegment(), label="Ground segment",
+                                     description="Ground sites")
+    applications: tuple[Application, ...] = quantity((), label="Applications",
+                                                     description="What it is used for")
+    economics: Economics = quantity(Economics(), label="Economics",
+                                    description="Money in and out")
 
     @field_validator("epoch_utc")
     @classmethod

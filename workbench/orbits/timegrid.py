@@ -22,10 +22,13 @@ class TimeGrid(Model):
     11
     """
 
-    start: datetime = quantity(description="First instant (UTC)")
+    start: datetime = quantity(label="Start time",
+                               description="First instant (UTC)")
     duration_s: float = quantity(86400.0, unit="s", ge=0.0, le=366 * 86400.0,
+                                 label="Duration",
                                  description="Span from the first to the last instant")
-    step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, description="Spacing")
+    step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, label="Time step",
+                             description="Spacing")
 
     @field_validator("start")
     @classmethod
