@@ -3,6 +3,8 @@ bounds; edits go through validation; invalid input shows the error and keeps the
 valid model; the composite editors and ``Workbench`` keep the last valid scenario."""
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import pytest
 from hypothesis import given
@@ -37,7 +39,8 @@ def test_one_widget_per_field_with_the_models_bounds(cls, instance):
     for name, widget in form.widgets.items():
         spec = specs[name]
         assert isinstance(widget, WIDGET_TYPES[widget_kind(cls, spec)])
-        assert widget.description == spec.label
+        assert form.labels[name] == spec.label_with_unit
+        assert html.escape(spec.label_with_unit) in form.label_widgets[name].value
         if spec.minimum is not None:
             assert f"[{spec.minimum:g} …" in widget.tooltip
         if spec.maximum is not None:
@@ -57,8 +60,11 @@ def test_invalid_value_shows_the_error_and_keeps_the_last_valid_model():
     form.widgets["altitude_km"].value = 600.0
     form.widgets["altitude_km"].value = 100.0  # below the 160 km floor
     assert form.value.altitude_km == 600.0
-    assert "altitude_km=100.0" in form.errors["altitude_km"]
-    assert "160" in form.error_labels["altitude_km"].value
+    # the label, the value with its unit, why, and the allowed range; not the field name
+    assert form.errors["altitude_km"] == ("Altitude = 100 km: below 160 km an orbit decays "
+                                          "within days (must be ≥ 160 km)")
+    assert "altitude_km" not in form.errors["altitude_km"]
+    assert "must be ≥ 160 km" in form.error_labels["altitude_km"].value
     form.widgets["altitude_km"].value = 700.0
     assert form.value.altitude_km == 700.0 and form.errors == {}
     assert form.error_labels["altitude_km"].value == ""

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .base import Model
+from .errors import FieldValueError
 from .fields import quantity
 
 
@@ -93,8 +94,8 @@ class EventResponse(Model):
     @model_validator(mode="after")
     def _region(self) -> EventResponse:
         if self.lat_min_deg >= self.lat_max_deg:
-            raise ValueError(f"lat_min_deg={self.lat_min_deg:g}: must be below lat_max_deg="
-                             f"{self.lat_max_deg:g}")
+            raise FieldValueError("lat_min_deg", self.lat_min_deg, "must be below lat_max_deg="
+                                  "{north}", north=f"{self.lat_max_deg:g}")
         return self
 
 

@@ -12,6 +12,7 @@ from pydantic import field_validator, model_validator
 
 from .base import Model
 from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
+from .errors import FieldValueError
 from .fields import quantity
 from .tle import TLERecord, parse_tle
 
@@ -76,8 +77,8 @@ class WalkerShell(Model):
     @model_validator(mode="after")
     def _phasing_below_planes(self) -> WalkerShell:
         if self.phasing >= self.planes:
-            raise ValueError(f"phasing={self.phasing}: Walker phasing F must be between 0 and "
-                             f"planes-1 = {self.planes - 1}")
+            raise FieldValueError("phasing", self.phasing, "Walker phasing F must be between 0 "
+                                  "and planes-1 = {highest}", highest=self.planes - 1)
         return self
 
     @property
@@ -168,12 +169,12 @@ class Constellation(Model):
     @model_validator(mode="after")
     def _not_empty_and_unique(self) -> Constellation:
         if not self.shells and not self.tle_sets:
-            raise ValueError("shells=(): a constellation needs at least one Walker shell or "
-                             "TLE set")
+            raise FieldValueError("shells", (), "a constellation needs at least one Walker "
+                                  "shell or TLE set")
         names = [s.name for s in self.shells] + [t.name for t in self.tle_sets]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"shells={dupes}: shell and TLE set names must be unique")
+            raise FieldValueError("shells", dupes, "shell and TLE set names must be unique")
         return self
 
     @classmethod

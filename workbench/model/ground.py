@@ -7,6 +7,7 @@ import polars as pl
 from pydantic import model_validator
 
 from .base import Model
+from .errors import FieldValueError
 from .fields import quantity
 
 Role = Literal["gateway", "user", "target", "datacenter"]
@@ -67,7 +68,7 @@ class GroundSegment(Model):
         names = [s.name for s in self.sites]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"sites={dupes}: site names must be unique")
+            raise FieldValueError("sites", dupes, "site names must be unique")
         return self
 
     def __len__(self) -> int:

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from .base import Model
+from .errors import FieldValueError
 from .fields import quantity
 
 RadiationClass = Literal["cots", "tolerant", "hardened"]
@@ -145,6 +146,7 @@ class Platform(Model):
     @model_validator(mode="after")
     def _battery_usable(self) -> Platform:
         if self.battery_wh * self.depth_of_discharge_frac < 1.0:
-            raise ValueError(f"battery_wh={self.battery_wh:g}: with depth of discharge "
-                             f"{self.depth_of_discharge_frac:g} less than 1 Wh is usable")
+            raise FieldValueError("battery_wh", self.battery_wh, "with depth of discharge "
+                                  "{dod} less than 1 Wh is usable",
+                                  dod=f"{self.depth_of_discharge_frac:g}")
         return self

@@ -16,7 +16,7 @@ from .application import Application
 from .base import Model
 from .constellation import Constellation
 from .economics import Economics
-from .errors import ModelError, Problem
+from .errors import FieldValueError, ModelError, Problem
 from .fields import quantity
 from .ground import GroundSegment
 from .hardware import ComputePayload, Platform
@@ -98,8 +98,9 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _grid_size(self) -> Scenario:
         if self.duration_s / self.step_s > MAX_TIME_STEPS:
-            raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
-                             f"more than {MAX_TIME_STEPS:,} time steps; use a longer step")
+            raise FieldValueError("step_s", self.step_s, "{duration} s at this step is more "
+                                  "than {limit} time steps; use a longer step",
+                                  duration=f"{self.duration_s:g}", limit=f"{MAX_TIME_STEPS:,}")
         return self
 
     @property

@@ -9,6 +9,7 @@ import polars as pl
 from pydantic import field_validator, model_validator
 
 from ..model.base import Model
+from ..model.errors import FieldValueError
 from ..model.fields import quantity
 
 MAX_STEPS = 1_000_000
@@ -38,9 +39,10 @@ class TimeGrid(Model):
     @model_validator(mode="after")
     def _size(self) -> TimeGrid:
         if self.duration_s / self.step_s >= MAX_STEPS:
-            raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
-                             f"{self.duration_s / self.step_s:,.0f} steps, more than "
-                             f"{MAX_STEPS:,}; use a longer step")
+            raise FieldValueError("step_s", self.step_s, "{duration} s at this step is {steps} "
+                                  "steps, more than {limit}; use a longer step",
+                                  duration=f"{self.duration_s:g}", limit=f"{MAX_STEPS:,}",
+                                  steps=f"{self.duration_s / self.step_s:,.0f}")
         return self
 
     def __len__(self) -> int:

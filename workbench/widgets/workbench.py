@@ -27,7 +27,7 @@ from ..model.errors import ModelError
 from ..model.ground import GroundSite
 from ..model.scenario import Scenario, load_scenario
 from .constellation_builder import ConstellationBuilder
-from .forms import ERROR_STYLE, revalidate
+from .forms import error_html, revalidate
 from .globe import PICK_ROLES, Globe, display_grid, satellite_table
 from .hardware_designer import HardwareDesigner
 from .route_picker import RoutePicker
@@ -190,8 +190,7 @@ class Workbench(widgets.VBox):
         try:
             new = revalidate(self.scenario, **changes)
         except ModelError as exc:
-            self.error.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
-                                f"{html.escape(str(exc))}</span>")
+            self.error.value = error_html(exc.render())
             return False
         self.error.value = ""
         self.scenario = new
