@@ -40,6 +40,7 @@ FIELD_WIDTH = "360px"
 ERROR_STYLE = ("color:#c62828;font-size:12px;white-space:normal;overflow-wrap:anywhere;"
                "line-height:1.35")
 LABEL_STYLE = ("white-space:normal;overflow-wrap:anywhere;line-height:1.25;font-size:13px;"
+               "padding-top:6px;"
                f"font-family:{html.escape(FONT_STACK, quote=True)}")
 
 
