@@ -14,7 +14,7 @@ import string
 import pytest
 from babel.messages.pofile import read_po
 
-import workbench.locale as locale
+from workbench import locale
 from workbench.locale import extract
 from workbench.model import describe
 
