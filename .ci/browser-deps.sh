@@ -14,6 +14,16 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dej
 fi
 chromium --version
 
+# CJK glyphs for the Chinese UI (workbench.locale.fonts.FONT_STACK falls back to them)
+if ! fc-list :lang=zh family 2>/dev/null | grep -qi "Noto Sans CJK SC"; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+        fonts-noto-cjk
+fi
+fc-list :lang=zh family | grep -i "Noto Sans CJK SC" | head -n 1
+
 if ! command -v npm >/dev/null 2>&1; then
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -20,6 +20,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "workbench"
 
 LAYERS = {
+    "locale": 0,        # message catalogs; imports nothing from workbench
     "model": 0,
     "datasets": 1,      # catalogs → model objects
     "scenarios": 1,     # load a scenario by name, path or text; resolve catalog names
@@ -96,6 +97,14 @@ def _imports(path: Path) -> list[tuple[str, int, bool]]:
 
 
 SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_locale_imports_nothing_from_workbench():
+    """The catalogs sit under every layer: model errors and every UI use them."""
+    for path in sorted((PACKAGE / "locale").rglob("*.py")):
+        outside = [t for t, _, _ in _imports(path)
+                   if t.startswith("workbench") and not t.startswith("workbench.locale")]
+        assert not outside, f"{path.name} imports {outside}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE.parent)))

@@ -252,7 +252,7 @@ def test_describe_gives_unit_and_bounds_for_every_numeric_field(cls):
 def test_describe_reports_walker_altitude_limits():
     spec = {s.name: s for s in describe(WalkerShell)}["altitude_km"]
     assert (spec.kind, spec.unit, spec.minimum, spec.maximum) == ("float", "km", 160.0, 40000.0)
-    assert spec.label == "Altitude (km)"
+    assert (spec.label, spec.label_with_unit) == ("Altitude", "Altitude (km)")
 
 
 # ----------------------------------------------------------------------------- YAML round trip

@@ -3,6 +3,8 @@ bounds; edits go through validation; invalid input shows the error and keeps the
 valid model; the composite editors and ``Workbench`` keep the last valid scenario."""
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import pytest
 from hypothesis import given
@@ -37,7 +39,10 @@ def test_one_widget_per_field_with_the_models_bounds(cls, instance):
     for name, widget in form.widgets.items():
         spec = specs[name]
         assert isinstance(widget, WIDGET_TYPES[widget_kind(cls, spec)])
-        assert widget.description == spec.label
+        # the declared label and unit; the English catalog writes "deg" as "°"
+        unit = {"deg": "°", "m2": "m²"}.get(spec.unit, spec.unit)
+        assert form.labels[name] == (f"{spec.label} ({unit})" if unit else spec.label)
+        assert html.escape(form.labels[name]) in form.label_widgets[name].value
         if spec.minimum is not None:
             assert f"[{spec.minimum:g} …" in widget.tooltip
         if spec.maximum is not None:
@@ -57,8 +62,11 @@ def test_invalid_value_shows_the_error_and_keeps_the_last_valid_model():
     form.widgets["altitude_km"].value = 600.0
     form.widgets["altitude_km"].value = 100.0  # below the 160 km floor
     assert form.value.altitude_km == 600.0
-    assert "altitude_km=100.0" in form.errors["altitude_km"]
-    assert "160" in form.error_labels["altitude_km"].value
+    # the label, the value with its unit, why, and the allowed range; not the field name
+    assert form.errors["altitude_km"] == ("Altitude = 100 km: below 160 km an orbit decays "
+                                          "within days (must be ≥ 160 km)")
+    assert "altitude_km" not in form.errors["altitude_km"]
+    assert "must be ≥ 160 km" in form.error_labels["altitude_km"].value
     form.widgets["altitude_km"].value = 700.0
     assert form.value.altitude_km == 700.0 and form.errors == {}
     assert form.error_labels["altitude_km"].value == ""
@@ -212,3 +220,60 @@ def test_workbench_missing_analysis_degrades_with_a_message(workbench_app):
     results = workbench_app.recompute()
     assert isinstance(results["not_written_yet"], ImportError)
     assert workbench_app.progress.value == 1.0
+
+
+# ------------------------------------------------------------------ readable, bilingual forms
+
+def test_chinese_form_labels_help_and_errors_come_from_the_catalog():
+    form = ModelForm(WalkerShell(), lang="zh")
+    assert form.lang == "zh_CN"
+    assert form.labels["altitude_km"] == "轨道高度 (km)"
+    assert form.labels["inclination_deg"] == "倾角 (°)"
+    assert form.widgets["altitude_km"].tooltip.startswith("圆轨道相对赤道的高度 [160 … 40000 km]")
+    form.widgets["altitude_km"].value = 100.0
+    assert form.errors["altitude_km"] == "轨道高度 = 100 km：低于 160 km 的轨道会在数天内衰减（须 ≥ 160 km）"
+    form.widgets["phasing"].value = 80  # F must be below P = 72 (altitude still invalid)
+    form.widgets["altitude_km"].value = 550.0
+    assert form.errors["phasing"] == ("相位因子 (F) = 80：Walker 相位因子 F 须在 0 到 "
+                                      "轨道面数-1 = 71 之间")
+
+
+def test_nested_forms_and_accordion_titles_follow_the_language():
+    form = ModelForm(Economics(), lang="zh_CN")
+    assert form.labels["launch_cost_usd_per_kg"] == "发射成本 (美元/千克)"
+    assert form.labels["cny_per_usd"] == "汇率 (人民币/美元)"
+    platform = ModelForm(Platform(name="bus", dry_mass_kg=150.0, bus_power_w=80.0,
+                                  solar_array_area_m2=2.0, battery_wh=500.0,
+                                  radiator_area_m2=0.5), lang="zh")
+    assert platform.labels["isl_max_range_km"] == "星间链路最大距离 (km)"
+
+
+def test_errors_wrap_in_full_width_under_the_field_and_are_escaped():
+    form = ModelForm(GroundSite(name="Beijing", lat_deg=39.9, lon_deg=116.4))
+    form.widgets["min_elevation_deg"].value = "<b>high</b>"
+    message = form.errors["min_elevation_deg"]
+    assert message == "Elevation mask = '<b>high</b>': is not a number"
+    shown = form.error_labels["min_elevation_deg"].value
+    assert "&lt;b&gt;high&lt;/b&gt;" in shown and "<b>" not in shown
+    assert "white-space:normal" in shown
+    error = form.error_labels["min_elevation_deg"]
+    assert error.layout.width == "100%"
+    # the error sits under its row, not beside the input where a column would clip it
+    row = next(c for c in form.children if isinstance(c, widgets.VBox) and error in c.children)
+    assert row.children[-1] is error and form.widgets["min_elevation_deg"] in \
+        row.children[0].children
+
+
+def test_labels_wrap_instead_of_being_clipped():
+    form = ModelForm(Economics())
+    label = form.label_widgets["opex_usd_per_sat_year"]
+    assert "Operations cost per satellite-year (USD/(sat·yr))" in label.value
+    assert "white-space:normal" in label.value
+    assert all(w.description == "" for w in form.widgets.values())  # no clipped description
+
+
+def test_unknown_form_language_is_a_clear_error():
+    from workbench.locale import LanguageError
+
+    with pytest.raises(LanguageError, match="'fr'.*allowed: en, zh_CN"):
+        ModelForm(WalkerShell(), lang="fr")

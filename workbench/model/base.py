@@ -7,7 +7,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import ModelError, Problem
+from .errors import FieldValueError, Message, ModelError, Problem, Verbatim
 
 _BOUND_WORDS = {
     "greater_than_equal": ("ge", "≥"), "greater_than": ("gt", ">"),
@@ -57,13 +57,6 @@ def _inner(annotation: Any) -> Any:
 _OWN_MESSAGE = re.compile(r"^([A-Za-z_][\w.]*)=(.*?): (.*)$", re.DOTALL)
 
 
-class _Verbatim(str):
-    """A value already written as text by a validator: shown without quotes."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix and name else prefix or name
 
@@ -83,8 +76,38 @@ def _suggest(cls: type, loc: tuple) -> str:
     return f"; did you mean {close[0]}?" if close else f"; known fields: {', '.join(fields)}"
 
 
+def _suggestion(cls: type, loc: tuple) -> Message:
+    """:func:`_suggest` as a translatable message."""
+    import difflib
+
+    owner: Any = cls
+    if len(loc) > 1:
+        info = _field_info(cls, loc[:-1])
+        owner = _inner(info.annotation) if info is not None else None
+    fields = getattr(owner, "model_fields", None) if isinstance(owner, type) else None
+    if not fields or not isinstance(loc[-1], str):
+        return Message("is not a known field (check the spelling)")
+    close = difflib.get_close_matches(loc[-1], list(fields), n=1, cutoff=0.6)
+    if close:
+        return Message("is not a known field; did you mean {name}?", (("name", close[0]),))
+    return Message("is not a known field; known fields: {names}",
+                   (("names", ", ".join(fields)),))
+
+
+def _label_unit(info: Any) -> dict[str, str]:
+    """``label``/``unit`` keywords of a Problem for a field (empty when unknown)."""
+    if info is None:
+        return {}
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    return {"label": info.title or "", "unit": str(extra.get("unit", ""))}
+
+
 def problems_from(exc: ValidationError, cls: type) -> list[Problem]:
-    """Translate pydantic's errors into ``field=value: what is allowed`` problems."""
+    """Translate pydantic's errors into ``field=value: what is allowed`` problems.
+
+    Each problem also carries the field's declared label and unit and its reason as a
+    translatable :class:`~workbench.model.errors.Message`, for ``Problem.render(lang)``.
+    """
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
@@ -92,9 +115,11 @@ def problems_from(exc: ValidationError, cls: type) -> list[Problem]:
         message = str(err.get("msg", ""))
         kind = err.get("type", "")
         nested = err.get("ctx", {}).get("error")
+        detail: Message | None = None
+        info = _field_info(cls, loc) if loc else None
         if isinstance(nested, ModelError):
-            problems.extend(Problem(_join(field, p.field), p.value, p.message)
-                            for p in nested.problems)
+            problems.extend(Problem(_join(field, p.field), p.value, p.message, p.label, p.unit,
+                                    p.detail) for p in nested.problems)
             continue
         if kind == "value_error":
             message = message.removeprefix("Value error, ")
@@ -104,26 +129,44 @@ def problems_from(exc: ValidationError, cls: type) -> list[Problem]:
                 name, value, reason = match.groups()
                 if not field.endswith(name):
                     field = _join(field, name)
-                problems.append(Problem(field, _Verbatim(value), reason))
+                    info = _field_info(cls, (*loc, name))
+                if isinstance(nested, FieldValueError):
+                    detail = nested.detail
+                problems.append(Problem(field, Verbatim(value), reason, **_label_unit(info),
+                                        detail=detail))
                 continue
         elif kind in _BOUND_WORDS:
-            info = _field_info(cls, loc)
             extra = info.json_schema_extra if info is not None and isinstance(
                 info.json_schema_extra, dict) else {}
             unit = f" {extra['unit']}" if extra.get("unit") else ""
             limit = next(iter(err.get("ctx", {}).values()), "?")
-            allowed = f"must be {_BOUND_WORDS[kind][1]} {limit}{unit}"
+            op = _BOUND_WORDS[kind][1]
+            allowed = f"must be {op} {limit}{unit}"
+            detail = Message("must be {op} {limit}", (
+                ("op", op), ("limit", Message("{number} {unit}", (
+                    ("number", _shown_limit(limit)), ("unit", Message(extra["unit"]))))
+                    if extra.get("unit") else _shown_limit(limit))))
             why = extra.get("why")
             if isinstance(why, dict):
                 why = why.get(_BOUND_WORDS[kind][0])
             message = f"{why} ({allowed})" if why else allowed
+            if why:
+                detail = Message("{why} ({allowed})", (("why", Message(why)),
+                                                       ("allowed", detail)))
         elif kind == "missing":
             message = "is required"
+            detail = Message("is required")
         elif kind == "extra_forbidden":
             message = "is not a known field" + _suggest(cls, loc)
+            detail = _suggestion(cls, loc)
+            info = None
         problems.append(Problem(field, err.get("input", "<missing>") if kind != "missing"
-                                else "<missing>", message))
+                                else "<missing>", message, **_label_unit(info), detail=detail))
     return problems
+
+
+def _shown_limit(limit: object) -> str:
+    return f"{limit:g}" if isinstance(limit, float) else str(limit)
 
 
 class Model(BaseModel):

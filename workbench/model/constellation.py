@@ -12,6 +12,7 @@ from pydantic import field_validator, model_validator
 
 from .base import Model
 from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
+from .errors import FieldValueError
 from .fields import quantity
 from .tle import TLERecord, parse_tle
 
@@ -48,28 +49,36 @@ class WalkerShell(Model):
     ``slot·360/S + plane·F·360/T`` (Walker 1984, J. Brit. Interplanet. Soc. 37).
     """
 
-    name: str = quantity("shell", description="Name of this shell within its constellation")
+    name: str = quantity("shell", label="Shell name",
+                         description="Name of this shell within its constellation")
     altitude_km: float = quantity(550.0, unit="km", ge=160.0, le=40000.0, step=10.0,
+                                  label="Altitude",
                                   description="Circular orbit altitude above the equator",
                                   why={"ge": "below 160 km an orbit decays within days",
                                        "le": "above 40,000 km the orbit is beyond "
                                              "geostationary"})
     inclination_deg: float = quantity(53.0, unit="deg", ge=0.0, le=180.0, step=0.1,
+                                      label="Inclination",
                                       description="Orbit inclination to the equator")
-    planes: int = quantity(72, ge=1, le=500, description="Number of orbital planes P")
-    sats_per_plane: int = quantity(22, ge=1, le=500, description="Satellites per plane S")
+    planes: int = quantity(72, ge=1, le=500, label="Orbital planes",
+                           description="Number of orbital planes P")
+    sats_per_plane: int = quantity(22, ge=1, le=500, label="Satellites per plane",
+                                   description="Satellites per plane S")
     phasing: int = quantity(1, ge=0, le=499,
+                            label="Phasing (F)",
                             description="Walker phasing F: adjacent planes offset by F·360/T")
     pattern: Literal["delta", "star"] = quantity(
-        "delta", description="Delta spreads planes over 360° of RAAN, star over 180°")
+        "delta", label="Walker pattern",
+        description="Delta spreads planes over 360° of RAAN, star over 180°")
     raan_offset_deg: float = quantity(0.0, unit="deg", ge=0.0, lt=360.0,
+                                      label="RAAN of the first plane",
                                       description="RAAN of the first plane")
 
     @model_validator(mode="after")
     def _phasing_below_planes(self) -> WalkerShell:
         if self.phasing >= self.planes:
-            raise ValueError(f"phasing={self.phasing}: Walker phasing F must be between 0 and "
-                             f"planes-1 = {self.planes - 1}")
+            raise FieldValueError("phasing", self.phasing, "Walker phasing F must be between 0 "
+                                  "and planes-1 = {highest}", highest=self.planes - 1)
         return self
 
     @property
@@ -113,9 +122,12 @@ class WalkerShell(Model):
 class TLESet(Model):
     """A named set of real two-line element sets, checksum-validated on construction."""
 
-    name: str = quantity(description="Name of this TLE set (e.g. its CelesTrak group)")
-    text: str = quantity(description="The element sets, two- or three-line format")
-    source: str = quantity("", description="Where the elements came from (URL, file, date)")
+    name: str = quantity(label="TLE set name",
+                         description="Name of this TLE set (e.g. its CelesTrak group)")
+    text: str = quantity(label="Element sets",
+                         description="The element sets, two- or three-line format")
+    source: str = quantity("", label="Source",
+                           description="Where the elements came from (URL, file, date)")
 
     @field_validator("text")
     @classmethod
@@ -145,20 +157,24 @@ class Constellation(Model):
     Every array the orbit engine returns is indexed in this order.
     """
 
-    name: str = quantity("constellation", description="Name of the constellation")
-    description: str = quantity("", description="What it is and where its figures come from")
-    shells: tuple[WalkerShell, ...] = quantity((), description="Walker shells")
-    tle_sets: tuple[TLESet, ...] = quantity((), description="Real element sets")
+    name: str = quantity("constellation", label="Constellation name",
+                         description="Name of the constellation")
+    description: str = quantity("", label="Description",
+                                description="What it is and where its figures come from")
+    shells: tuple[WalkerShell, ...] = quantity((), label="Walker shells",
+                                               description="Walker shells")
+    tle_sets: tuple[TLESet, ...] = quantity((), label="TLE sets",
+                                            description="Real element sets")
 
     @model_validator(mode="after")
     def _not_empty_and_unique(self) -> Constellation:
         if not self.shells and not self.tle_sets:
-            raise ValueError("shells=(): a constellation needs at least one Walker shell or "
-                             "TLE set")
+            raise FieldValueError("shells", (), "a constellation needs at least one Walker "
+                                  "shell or TLE set")
         names = [s.name for s in self.shells] + [t.name for t in self.tle_sets]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"shells={dupes}: shell and TLE set names must be unique")
+            raise FieldValueError("shells", dupes, "shell and TLE set names must be unique")
         return self
 
     @classmethod

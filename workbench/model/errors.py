@@ -1,7 +1,16 @@
-"""Errors the workbench raises: each names the field, the value and what is allowed."""
+"""Errors the workbench raises: each names the field, the value and what is allowed.
+
+``str(error)`` is English and names fields by their path (``altitude_km=100.0: …``), for
+logs and tracebacks. :meth:`Problem.render` and :meth:`ModelError.render` write the same
+problems for a person, in a language of ``workbench.locale``: the field's label instead
+of its name, the value with its unit, and the reason from the message catalog.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from ..locale import ngettext, translator
 
 
 class WorkbenchError(Exception):
@@ -9,18 +18,106 @@ class WorkbenchError(Exception):
 
 
 @dataclass(frozen=True)
+class Message:
+    """Text to translate later: an English msgid with ``{name}`` fields and their values.
+
+    Values that are themselves :class:`Message` are translated too (a ``why`` text, a
+    unit), numbers and other text are inserted as they are.
+
+    >>> str(Message("must be {op} {limit}", (("op", "≥"), ("limit", 160))))
+    'must be ≥ 160'
+    """
+
+    template: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def render(self, lang: str | None = None) -> str:
+        """The text in ``lang`` (``None``: English)."""
+        _ = translator(lang)
+        text = _(self.template)
+        if not self.params:
+            return text
+        return text.format(**{k: v.render(lang) if isinstance(v, Message) else v
+                              for k, v in self.params})
+
+    def __str__(self) -> str:
+        return self.render(None)
+
+
+class Verbatim(str):
+    """A value already written as text by a validator: shown without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _shown(value: object) -> str:
+    """A value as a validator's message shows it (``100``, not ``100.0``)."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class FieldValueError(ValueError):
+    """Raised by a model validator for one field: its name, the value, and why, as a
+    translatable :class:`Message` (``str`` reads ``phasing=7: Walker phasing …``).
+
+    Parameters
+    ----------
+    field : str
+        The field's name on the model that raises.
+    value : object
+        The offending value.
+    template : str
+        English reason with ``{name}`` fields (a catalog msgid), filled from ``params``.
+    """
+
+    def __init__(self, field: str, value: object, template: str, **params: Any):
+        self.field = field
+        self.value = value
+        self.detail = Message(template, tuple(params.items()))
+        super().__init__(f"{field}={_shown(value)}: {self.detail}")
+
+
+@dataclass(frozen=True)
 class Problem:
-    """One invalid input: where it is, what it was, and what is allowed."""
+    """One invalid input: where it is, what it was, and what is allowed.
+
+    ``label`` and ``unit`` are the field's declared label and unit (English msgids) when
+    the problem came from a model field; ``detail`` is the reason as a translatable
+    :class:`Message` when the code that found it wrote one.
+    """
 
     field: str
     value: object
     message: str
+    label: str = ""
+    unit: str = ""
+    detail: Message | None = None
 
     def __str__(self) -> str:
         value = repr(self.value)
         if len(value) > 60:
             value = value[:57] + "..."
         return f"{self.field}={value}: {self.message}" if self.field else self.message
+
+    def render(self, lang: str | None = None) -> str:
+        """For a person: ``Altitude = 100 km: below 160 km … (must be ≥ 160 km)``, or in
+        Chinese ``轨道高度 = 100 km：…`` — the label (or the field path when the problem
+        has none), the value with its unit, and the reason, in ``lang``."""
+        _ = translator(lang)
+        message = self.detail.render(lang) if self.detail is not None else self.message
+        if not self.field and not self.label:
+            return message
+        value = repr(self.value) if isinstance(self.value, str) else _shown(self.value)
+        if len(value) > 60:
+            value = value[:57] + "..."
+        if self.unit and isinstance(self.value, int | float) and not isinstance(
+                self.value, bool):
+            value = f"{value} {_(self.unit)}"
+        name = _(self.label) if self.label else self.field
+        return _("{label} = {value}: {message}").format(label=name, value=value,
+                                                         message=message)
 
 
 class ModelError(WorkbenchError, ValueError):
@@ -32,6 +129,14 @@ class ModelError(WorkbenchError, ValueError):
         lines = "\n".join(f"  {p}" for p in self.problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"invalid {model} ({len(self.problems)} {noun}):\n{lines}")
+
+    def render(self, lang: str | None = None) -> str:
+        """The error for a person, in ``lang``: a heading and one line per problem, each
+        naming the field by its label (:meth:`Problem.render`)."""
+        n = len(self.problems)
+        head = ngettext("invalid {model} ({n} problem)", "invalid {model} ({n} problems)", n,
+                        lang=lang).format(model=self.model, n=n)
+        return "\n".join([head, *(f"  {p.render(lang)}" for p in self.problems)])
 
 
 class TLEError(ModelError):

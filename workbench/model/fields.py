@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 def quantity(
     default: Any = ...,
     *,
+    label: str | None = None,
     unit: str = "",
     description: str,
     ge: float | None = None,
@@ -28,7 +29,11 @@ def quantity(
     step: float | None = None,
     why: str | dict[str, str] | None = None,
 ) -> Any:
-    """A model field with its unit, bounds, UI step and a one-line description.
+    """A model field with its human label, unit, bounds, UI step and a one-line description.
+
+    ``label`` is the short English name a person reads ("Launch price", not
+    ``launch_cost_usd_per_kg``); it is also the gettext msgid the ``zh_CN`` catalog
+    translates, so write it as plain English without the unit (forms add the unit).
 
     ``why`` explains a bound in the user's terms (one text, or one per bound keyed
     ``ge``/``gt``/``le``/``lt``); it is quoted in the error a violation raises (``altitude_km=120: below 160 km an orbit decays within days``).
@@ -38,7 +43,7 @@ def quantity(
         extra["step"] = step
     if why is not None:
         extra["why"] = why
-    return Field(default, description=description, ge=ge, le=le, gt=gt, lt=lt,
+    return Field(default, title=label, description=description, ge=ge, le=le, gt=gt, lt=lt,
                  json_schema_extra=extra)
 
 
@@ -50,6 +55,7 @@ class FieldSpec:
     kind: Literal["float", "int", "bool", "choice", "text", "datetime", "model", "other"]
     default: Any
     description: str
+    label: str = ""
     unit: str = ""
     minimum: float | None = None
     maximum: float | None = None
@@ -60,9 +66,9 @@ class FieldSpec:
     required: bool = False
 
     @property
-    def label(self) -> str:
-        """Human label: ``altitude_km`` → ``Altitude (km)``."""
-        return label_for(self.name, self.unit)
+    def label_with_unit(self) -> str:
+        """The label with its unit in parentheses, as forms show it: ``Altitude (km)``."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
 
 
 _UNIT_SUFFIXES = ("_km", "_m", "_s", "_ms", "_deg", "_rad", "_w", "_kw", "_wh", "_kg", "_m2",
@@ -70,6 +76,12 @@ _UNIT_SUFFIXES = ("_km", "_m", "_s", "_ms", "_deg", "_rad", "_w", "_kw", "_wh", 
 
 
 def label_for(name: str, unit: str = "") -> str:
+    """A fallback label generated from a field name (``altitude_km`` → ``Altitude (km)``).
+
+    Only for fields declared without ``label=``; every field of the shipped models
+    declares one (tests/test_model_labels.py), because names like ``cny_per_usd`` make
+    labels no person would write ("Cny per").
+    """
     base = name
     for suffix in sorted(_UNIT_SUFFIXES, key=len, reverse=True):
         if base.endswith(suffix) and len(base) > len(suffix):
@@ -129,8 +141,11 @@ def describe(cls: type) -> tuple[FieldSpec, ...]:
 
     >>> from workbench.model.constellation import WalkerShell
     >>> spec = {s.name: s for s in describe(WalkerShell)}["altitude_km"]
-    >>> spec.unit, spec.minimum, spec.maximum
-    ('km', 160.0, 40000.0)
+    >>> spec.label, spec.unit, spec.minimum, spec.maximum
+    ('Altitude', 'km', 160.0, 40000.0)
+    >>> spec.label_with_unit
+    'Altitude (km)'
+
     """
     specs = []
     for name, info in cls.model_fields.items():
@@ -141,6 +156,7 @@ def describe(cls: type) -> tuple[FieldSpec, ...]:
             kind=kind,  # type: ignore[arg-type]
             default=None if info.is_required() else info.get_default(call_default_factory=True),
             description=info.description or "",
+            label=info.title or label_for(name),
             unit=str(extra.get("unit", "")),
             step=extra.get("step"),  # type: ignore[arg-type]
             choices=choices,

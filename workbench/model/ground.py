@@ -7,6 +7,7 @@ import polars as pl
 from pydantic import model_validator
 
 from .base import Model
+from .errors import FieldValueError
 from .fields import quantity
 
 Role = Literal["gateway", "user", "target", "datacenter"]
@@ -19,21 +20,29 @@ DEFAULT_MIN_ELEVATION_DEG: dict[str, float] = {
 class GroundSite(Model):
     """A place on the ground that talks to, is imaged by, or computes for the constellation."""
 
-    name: str = quantity(description="Unique name of the site")
+    name: str = quantity(label="Site name",
+                         description="Unique name of the site")
     lat_deg: float = quantity(unit="deg", ge=-90.0, le=90.0, step=0.01,
+                              label="Latitude",
                               description="Geodetic latitude (WGS84), north positive")
     lon_deg: float = quantity(unit="deg", ge=-180.0, le=180.0, step=0.01,
+                              label="Longitude",
                               description="Longitude (WGS84), east positive")
     altitude_m: float = quantity(0.0, unit="m", ge=-500.0, le=9000.0, step=10.0,
+                                 label="Height",
                                  description="Height above the WGS84 ellipsoid")
-    role: Role = quantity("user", description="What the site does: gateway, user terminal, "
-                                              "imaging target or data centre")
+    role: Role = quantity("user", label="Role",
+                          description="What the site does: gateway, user terminal, "
+                                      "imaging target or data centre")
     min_elevation_deg: float | None = quantity(
         None, unit="deg", ge=0.0, le=90.0, step=1.0,
+        label="Elevation mask",
         description="Elevation mask; None takes the role's typical value (user 25°, gateway 10°)")
     max_range_km: float | None = quantity(None, unit="km", gt=0.0, le=50000.0,
+                                          label="Maximum slant range",
                                           description="Terminal reach: maximum slant range")
-    is_relay: bool = quantity(False, description="May traffic transit through this site?")
+    is_relay: bool = quantity(False, label="Relays traffic",
+                              description="May traffic transit through this site?")
 
     @property
     def elevation_mask_deg(self) -> float:
@@ -51,14 +60,15 @@ SITE_SCHEMA = {"site": pl.String, "lat_deg": pl.Float64, "lon_deg": pl.Float64,
 class GroundSegment(Model):
     """A set of ground sites with unique names."""
 
-    sites: tuple[GroundSite, ...] = quantity((), description="The ground sites")
+    sites: tuple[GroundSite, ...] = quantity((), label="Ground sites",
+                                             description="The ground sites")
 
     @model_validator(mode="after")
     def _unique_names(self) -> GroundSegment:
         names = [s.name for s in self.sites]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"sites={dupes}: site names must be unique")
+            raise FieldValueError("sites", dupes, "site names must be unique")
         return self
 
     def __len__(self) -> int:

@@ -32,44 +32,55 @@ class CapacityOptions(Model):
 
     pointing: Pointing = quantity(
         "sun_tracking",
+        label="Solar array pointing",
         description="Solar array pointing: sun_tracking (two axes, cos θ = 1), single_axis "
                     "(turns about the orbit normal, cos θ = cos β) or zenith_fixed (flat on "
                     "the zenith face, cos θ = max(0, r̂·ŝ))")
     age_years: float = quantity(
         0.0, unit="years", ge=0.0, le=30.0, step=0.5,
+        label="Time in orbit",
         description="Time in orbit: the array has lost (1 − d)^years of its output")
     policy: PowerPolicy = quantity(
         "steady",
+        label="Power policy",
         description="steady: run compute at the duty cycle the orbit-average power budget "
                     "allows; greedy: run flat out while the battery is above its "
                     "depth-of-discharge floor")
     initial_soc_frac: float = quantity(1.0, ge=0.0, le=1.0, step=0.05,
+                                       label="Initial battery charge",
                                        description="Battery state of charge at the start")
     sink_temp_k: float = quantity(
         200.0, unit="K", ge=0.0, le=400.0, step=5.0,
+        label="Radiator sink temperature",
         description="Effective radiative sink of the radiator (≈ 200 K edge-on to the Sun "
                     "with part of the view on the Earth; 3 K for deep space only)")
     imaging: Imaging = quantity(
         "sunlit",
+        label="Imaging mode",
         description="When the imager acquires: sunlit (optical, only in daylight) or "
                     "continuous (e.g. radar); either way the orbit average is the "
                     "application's imaging duty")
     utilisation_frac: float = quantity(
         1.0, gt=0.0, le=1.0, step=0.05,
+        label="Model utilisation",
         description="Share of the effective INT8 TOPS the onboard model achieves")
     radiation_margin: float = quantity(
         2.0, unit="×", ge=1.0, le=10.0, step=0.5,
+        label="Radiation margin",
         description="Radiation design margin: the part must tolerate this multiple of the "
                     "expected dose (2 is customary)")
     seu_per_bit_day: float | None = quantity(
         None, unit="1/(bit·day)", ge=0.0, le=1.0,
+        label="Upset rate",
         description="Single-event upset rate of the payload memory; None takes a planning "
                     "figure by the chip's radiation class")
     memory_gb_per_chip: float = quantity(
         32.0, unit="GB", ge=0.0, le=10000.0, step=1.0,
+        label="Memory per chip",
         description="Memory per chip exposed to single-event upsets")
     timeseries_sats: int = quantity(
         6, ge=0, le=10000,
+        label="Satellites in the timeseries",
         description="Satellites whose every step is kept in the timeseries frame "
                     "(evenly spread over sat_id; all of them when the constellation is "
                     "smaller)")
@@ -112,71 +123,92 @@ class NetworkOptions(Model):
     event-to-insight share these), and the few settings of placement and insight."""
 
     isl: IslTopology = quantity(
-        "+grid", description="Inter-satellite links: +grid (two neighbours in the plane, two "
-                             "in the next planes), nearest (mutual nearest neighbours within "
-                             "range) or none (bent pipe through gateways)")
+        "+grid", label="Inter-satellite links",
+        description="Inter-satellite links: +grid (two neighbours in the plane, two "
+                    "in the next planes), nearest (mutual nearest neighbours within "
+                    "range) or none (bent pipe through gateways)")
     seam: SeamRule = quantity(
-        "auto", description="+Grid links across the seam between the first and last plane: "
-                            "auto, link or cut")
+        "auto", label="Seam links",
+        description="+Grid links across the seam between the first and last plane: "
+                    "auto, link or cut")
     isl_max_range_km: float | None = quantity(
         None, unit="km", ge=0.0, le=100000.0, step=100.0,
+        label="Laser range",
         description="Laser terminal range; links longer than this are dropped at that step "
                     "(empty: the platform's range)")
     n_isl_terminals: int | None = quantity(
         None, ge=0, le=16,
+        label="Laser terminals",
         description="Laser terminals per satellite for isl=nearest (empty: the platform's)")
     min_elevation_deg: float | None = quantity(
         None, unit="deg", ge=0.0, le=90.0, step=1.0,
+        label="Elevation mask for all sites",
         description="One elevation mask for every site (empty: each site's own mask by role)")
     fibre: Fibre = quantity(
-        "relays", description="Terrestrial fibre in the graph: between relay sites and the "
-                              "others (relays), between every pair of sites (all), or none")
+        "relays", label="Terrestrial fibre",
+        description="Terrestrial fibre in the graph: between relay sites and the "
+                    "others (relays), between every pair of sites (all), or none")
     fibre_detour_factor: float = quantity(
         1.0, unit="×", ge=1.0, le=5.0, step=0.05,
+        label="Fibre detour",
         description="Fibre route length over the great-circle distance (1 = along the great "
                     "circle; 1.5–2 is typical of real cable routes)")
     hop_delay_ms: float = quantity(0.0, unit="ms", ge=0.0, le=1000.0, step=0.1,
+                                   label="Delay per link",
                                    description="Processing delay added on every link")
     keep_paths: bool | None = quantity(
-        None, description="Keep every route's node sequence (empty: when the run has at most "
-                          "a million time-pair rows)")
+        None, label="Keep every route",
+        description="Keep every route's node sequence (empty: when the run has at most "
+                    "a million time-pair rows)")
     workers: int | None = quantity(
         None, ge=1, le=64,
+        label="Routing processes",
         description="Processes that route time chunks in parallel (empty: by problem size)")
     k_hops: int = quantity(3, ge=0, le=64,
+                           label="Most ISL hops to compute",
                            description="Placement: most ISL hops to a satellite with free "
                                        "compute")
     demand_tops: float | None = quantity(
         None, unit="TOPS", gt=0.0, le=1e7,
+        label="Compute per job",
         description="Placement: compute one job needs (empty: the ComputeService "
                     "application's demand per user, else 1 TOPS)")
     utilisation_frac: float = quantity(
         0.5, ge=0.0, le=1.0, step=0.05,
+        label="Payload already busy",
         description="Placement: share of each payload busy with other work")
     n_events: int | None = quantity(
         None, ge=1, le=10_000_000,
+        label="Number of events",
         description="Event-to-insight: random events to draw (empty: the EventResponse "
                     "rate × the scenario's days)")
-    seed: int = quantity(0, ge=0, le=2**32 - 1, description="Event-to-insight: random seed")
+    seed: int = quantity(0, ge=0, le=2**32 - 1, label="Random seed",
+        description="Event-to-insight: random seed")
     max_off_nadir_deg: float = quantity(
         30.0, unit="deg", gt=0.0, le=80.0, step=1.0,
+        label="Largest off-nadir angle",
         description="Event-to-insight: how far off nadir the imager points")
     efficiency_frac: float = quantity(
         0.5, gt=0.0, le=1.0, step=0.05,
+        label="Share of TOPS achieved",
         description="Event-to-insight: share of the payload's INT8 TOPS the job achieves")
     processing_gop: float | None = quantity(
         None, unit="GOP", gt=0.0, le=1e9,
+        label="Operations per event",
         description="Event-to-insight: operations per event (empty: the EventResponse "
                     "application's)")
     result_size_mb: float | None = quantity(
         None, unit="MB", ge=0.0, le=1e6,
+        label="Insight size",
         description="Event-to-insight: insight sent to the user per event (empty: the "
                     "application's)")
     raw_data_mb: float | None = quantity(
         None, unit="MB", gt=0.0, le=1e7,
+        label="Raw data per event",
         description="Event-to-insight: raw data per event for the bent pipe (empty: a "
                     "swath × swath scene)")
     ground_tops: float = quantity(1000.0, unit="TOPS", gt=0.0, le=1e9,
+                                  label="Ground centre compute",
                                   description="Event-to-insight: compute of the ground "
                                               "processing centre")
 
@@ -186,39 +218,50 @@ class BusinessOptions(Model):
 
     useful_life_years: float | None = quantity(
         None, unit="years", gt=0.0, le=50.0, step=0.5,
+        label="Useful life",
         description="Useful life (empty: min(design life, radiation life) when a capacity "
                     "result gives the radiation life, else the design life)")
     availability_frac: float | None = quantity(
         None, gt=0.0, le=1.0, step=0.01,
+        label="Availability",
         description="Share of the year compute runs (empty: the capacity's duty cycle, "
                     "else 0.95)")
     deployment: tuple[StrictInt, ...] | None = quantity(
-        None, description="Satellites first launched in each programme year, adding up to "
-                          "the constellation (empty: all in year 0)")
+        None, label="Deployment per year",
+        description="Satellites first launched in each programme year, adding up to "
+                    "the constellation (empty: all in year 0)")
     launch_vehicle: LaunchVehicle | str | None = quantity(
-        None, description="Launcher: a catalog name or a vehicle (empty: the scenario "
-                          "economics')")
+        None, label="Launch vehicle",
+        description="Launcher: a catalog name or a vehicle (empty: the scenario "
+                    "economics')")
     launch_pricing: LaunchPricing = quantity(
-        "per_kg", description="per_kg: price × mass flown (rideshare-like); dedicated: whole "
-                              "vehicles, ceil(satellites / satellites per launch) a year")
+        "per_kg", label="Launch pricing",
+        description="per_kg: price × mass flown (rideshare-like); dedicated: whole "
+                    "vehicles, ceil(satellites / satellites per launch) a year")
     lead_years: float = quantity(1.0, unit="years", ge=0.0, le=10.0, step=0.5,
+                                 label="Launch to service",
                                  description="Launch to start of service")
     ramp_years: float = quantity(3.0, unit="years", ge=0.0, le=20.0, step=0.5,
+                                 label="Ramp-up",
                                  description="Years for utilisation and data sales to ramp "
                                              "to their mature level")
     nre_years: int = quantity(1, unit="years", ge=1, le=20,
+                              label="Engineering spread over",
                               description="Years the non-recurring engineering is spread "
                                           "over, from year 0")
     start_year: int | None = quantity(None, ge=1957, le=2200,
+                                      label="First year",
                                       description="Calendar year of programme year 0 (empty: "
                                                   "the scenario epoch's year)")
     data_gb_per_sat_year: float | None = quantity(
         None, unit="GB", ge=0.0, le=1e9,
+        label="Data sold per satellite-year",
         description="Data products a satellite sells per year (empty: from the capacity "
                     "result or the remote-sensing applications)")
     local_share: dict[str, float] | None = quantity(
-        None, description="Value-chain segment → share a regional cluster supplies "
-                          "(overrides datasets/value_chain.csv)")
+        None, label="Local supply shares",
+        description="Value-chain segment → share a regional cluster supplies "
+                    "(overrides datasets/value_chain.csv)")
 
     @field_validator("deployment")
     @classmethod
@@ -232,10 +275,13 @@ class ScenarioOptions(Model):
     """The options of every analysis wing, carried by the scenario (``scenario.options``)."""
 
     capacity: CapacityOptions = quantity(CapacityOptions(),
+                                         label="Capacity options",
                                          description="Onboard: power, thermal, compute, data")
     network: NetworkOptions = quantity(NetworkOptions(),
+                                       label="Network options",
                                        description="Network: latency, placement, insight")
-    business: BusinessOptions = quantity(BusinessOptions(), description="Business case")
+    business: BusinessOptions = quantity(BusinessOptions(), label="Business options",
+        description="Business case")
 
 
 OptionsT = TypeVar("OptionsT", bound=Model)

@@ -15,6 +15,7 @@ from .application import Application
 from .base import Model
 from .constellation import Constellation
 from .economics import Economics
+from .errors import FieldValueError
 from .fields import quantity
 from .ground import GroundSegment
 from .hardware import ComputePayload, Platform
@@ -42,21 +43,32 @@ class Scenario(Model):
     (``platform: smallsat-150``, ``chip: jetson-agx-orin``, ``constellation: starlink-s1``).
     """
 
-    name: str = quantity(description="Scenario name")
-    description: str = quantity("", description="What the scenario explores")
-    epoch_utc: datetime = quantity(description="Start of the analysis (UTC); Walker shells "
+    name: str = quantity(label="Scenario name",
+                         description="Scenario name")
+    description: str = quantity("", label="Description",
+                                description="What the scenario explores")
+    epoch_utc: datetime = quantity(label="Start time",
+                                   description="Start of the analysis (UTC); Walker shells "
                                                "take their elements at this epoch")
     duration_s: float = quantity(86400.0, unit="s", gt=0.0, le=366 * 86400.0, step=3600.0,
+                                 label="Duration",
                                  description="Length of the analysis")
     step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, step=10.0,
+                             label="Time step",
                              description="Time step of the analysis grid")
-    constellation: Constellation = quantity(description="The satellites")
-    platform: Platform = quantity(description="The satellite bus")
-    payload: ComputePayload = quantity(description="The compute each satellite carries")
-    ground: GroundSegment = quantity(GroundSegment(), description="Ground sites")
-    applications: tuple[Application, ...] = quantity((), description="What it is used for")
-    economics: Economics = quantity(Economics(), description="Money in and out")
-    options: ScenarioOptions = quantity(ScenarioOptions(),
+    constellation: Constellation = quantity(label="Constellation",
+                                            description="The satellites")
+    platform: Platform = quantity(label="Platform",
+                                  description="The satellite bus")
+    payload: ComputePayload = quantity(label="Compute payload",
+                                       description="The compute each satellite carries")
+    ground: GroundSegment = quantity(GroundSegment(), label="Ground segment",
+                                     description="Ground sites")
+    applications: tuple[Application, ...] = quantity((), label="Applications",
+                                                     description="What it is used for")
+    economics: Economics = quantity(Economics(), label="Economics",
+                                    description="Money in and out")
+    options: ScenarioOptions = quantity(ScenarioOptions(), label="Analysis options",
                                         description="Options of the analyses (capacity, "
                                                     "network, business)")
 
@@ -68,9 +80,11 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _grid_size(self) -> Scenario:
         if self.duration_s / self.step_s >= MAX_STEPS:  # the TimeGrid's own rule
-            raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
-                             f"{self.duration_s / self.step_s:,.0f} steps, more than "
-                             f"{MAX_STEPS:,}; use a longer step")
+            raise FieldValueError("step_s", self.step_s, "{duration} s at this step is "
+                                  "{steps} steps, more than {limit}; use a longer step",
+                                  duration=f"{self.duration_s:g}",
+                                  steps=f"{self.duration_s / self.step_s:,.0f}",
+                                  limit=f"{MAX_STEPS:,}")
         return self
 
     @property

@@ -14,6 +14,7 @@ import polars as pl
 from pydantic import field_validator, model_validator
 
 from .base import Model
+from .errors import FieldValueError
 from .fields import quantity
 
 MAX_STEPS = 1_000_000
@@ -27,10 +28,13 @@ class TimeGrid(Model):
     11
     """
 
-    start: datetime = quantity(description="First instant (UTC)")
+    start: datetime = quantity(label="Start time",
+                               description="First instant (UTC)")
     duration_s: float = quantity(86400.0, unit="s", ge=0.0, le=366 * 86400.0,
+                                 label="Duration",
                                  description="Span from the first to the last instant")
-    step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, description="Spacing")
+    step_s: float = quantity(60.0, unit="s", gt=0.0, le=86400.0, label="Time step",
+                             description="Spacing")
 
     @field_validator("start")
     @classmethod
@@ -40,9 +44,10 @@ class TimeGrid(Model):
     @model_validator(mode="after")
     def _size(self) -> TimeGrid:
         if self.duration_s / self.step_s >= MAX_STEPS:
-            raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
-                             f"{self.duration_s / self.step_s:,.0f} steps, more than "
-                             f"{MAX_STEPS:,}; use a longer step")
+            raise FieldValueError("step_s", self.step_s, "{duration} s at this step is {steps} "
+                                  "steps, more than {limit}; use a longer step",
+                                  duration=f"{self.duration_s:g}", limit=f"{MAX_STEPS:,}",
+                                  steps=f"{self.duration_s / self.step_s:,.0f}")
         return self
 
     def __len__(self) -> int:

@@ -14,7 +14,7 @@ import traitlets
 
 from ..model.constellation import Constellation, WalkerShell
 from ..model.errors import ModelError
-from .forms import ERROR_STYLE, ModelForm
+from .forms import ModelForm, error_html
 
 CUSTOM = "custom Walker shell"
 UPLOADED = "TLE set (uploaded or real)"
@@ -166,8 +166,7 @@ class ConstellationBuilder(widgets.VBox):
                 "description": current.description, "shells": shells,
                 "tle_sets": current.tle_sets})
         except ModelError as exc:
-            self.error.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
-                                f"{html.escape(str(exc))}</span>")
+            self.error.value = error_html(exc.render())
             return
         self._selected = edited.name
         self._syncing = True
@@ -191,8 +190,7 @@ class ConstellationBuilder(widgets.VBox):
             constellation = Constellation.from_tle(text if "\n" in text else text + "\n",
                                                    name=name)
         except ModelError as exc:
-            self.error.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
-                                f"{html.escape(str(exc))}</span>")
+            self.error.value = error_html(exc.render())
             return False
         self._syncing = True
         try:

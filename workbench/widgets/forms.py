@@ -4,7 +4,12 @@ One table, :data:`WIDGET_MAPPING`, turns each :class:`~workbench.model.FieldSpec
 into a widget (as Panel's ``Param.mapping`` does); :class:`ModelForm` lays the widgets out
 with the unit, bounds and description from the model, and sends every edit back through
 ``Model.model_validate`` (never ``model_copy``, which skips validation). An invalid value
-shows the model's error next to its field and the form keeps its last valid model.
+shows the model's error in full under its field — the field's label, the value and what
+is allowed, wrapping at any width — and the form keeps its last valid model.
+
+Each row is a wrapping label (the field's declared label and unit, from
+``workbench.locale`` in the form's ``lang``), the input, and a full-width error line.
+Label and error text are escaped and set as text, never as HTML from data.
 
 >>> from workbench.model import WalkerShell
 >>> form = ModelForm(WalkerShell())
@@ -24,23 +29,59 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from ..locale import N_, normalize_language, translator
+from ..locale.fonts import FONT_STACK
 from ..model.base import Model
-from ..model.errors import ModelError
+from ..model.errors import Message, ModelError, Problem
 from ..model.fields import FieldSpec, describe
 
 LABEL_WIDTH = "190px"
 FIELD_WIDTH = "360px"
-ERROR_STYLE = "color:#c62828;font-size:12px"
+ERROR_STYLE = ("color:#c62828;font-size:12px;white-space:normal;overflow-wrap:anywhere;"
+               "line-height:1.35")
+LABEL_STYLE = ("white-space:normal;overflow-wrap:anywhere;line-height:1.25;font-size:13px;"
+               "padding-top:6px;"
+               f"font-family:{html.escape(FONT_STACK, quote=True)}")
 
 
-def _common(spec: FieldSpec) -> dict[str, Any]:
+def field_label(spec: FieldSpec, lang: str | None = None) -> str:
+    """The text a form shows for a field: its label and unit in ``lang``,
+    ``Altitude (km)`` / ``轨道高度 (km)``."""
+    _ = translator(lang)
+    label = _(spec.label)
+    return f"{label} ({_(spec.unit)})" if spec.unit else label
+
+
+def field_help(spec: FieldSpec, lang: str | None = None) -> str:
+    """A field's description and bounds in ``lang`` (the tooltip):
+    ``Circular orbit altitude above the equator [160 … 40000 km]``."""
+    _ = translator(lang)
     bounds = ""
     if spec.minimum is not None or spec.maximum is not None:
         lo = "" if spec.minimum is None else f"{spec.minimum:g}"
         hi = "" if spec.maximum is None else f"{spec.maximum:g}"
-        bounds = f" [{lo} … {hi}{' ' + spec.unit if spec.unit else ''}]"
-    return {"description": spec.label, "tooltip": f"{spec.description}{bounds}",
-            "style": {"description_width": LABEL_WIDTH},
+        bounds = f" [{lo} … {hi}{' ' + _(spec.unit) if spec.unit else ''}]"
+    return f"{_(spec.description)}{bounds}" if spec.description else bounds.strip()
+
+
+def error_html(text: str) -> str:
+    """An error line for an ``HTML`` widget: ``text`` escaped, wrapping at any width."""
+    if not text:
+        return ""
+    return (f"<div class='wb-field-error' role='alert' style='{ERROR_STYLE}'>"
+            f"{html.escape(text)}</div>")
+
+
+def label_html(text: str, *, tooltip: str = "") -> str:
+    """A field label for an ``HTML`` widget: escaped, wrapping, never clipped."""
+    title = f" title='{html.escape(tooltip, quote=True)}'" if tooltip else ""
+    return (f"<div class='wb-field-label' style='{LABEL_STYLE}'{title}>"
+            f"{html.escape(text)}</div>")
+
+
+def _common(spec: FieldSpec) -> dict[str, Any]:
+    # the label is drawn by the row (it wraps); the widget keeps no description of its own
+    return {"description": "", "tooltip": field_help(spec),
             "layout": widgets.Layout(width=FIELD_WIDTH)}
 
 
@@ -55,7 +96,7 @@ def _int_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
 
 
 def _bool_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
-    return widgets.Checkbox(value=bool(value), indent=True, **_common(spec))
+    return widgets.Checkbox(value=bool(value), indent=False, **_common(spec))
 
 
 def _choice_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
@@ -69,7 +110,7 @@ def _text_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
 def _optional_number_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
     common = _common(spec)
     return widgets.Text(value="" if value is None else f"{value:g}",
-                        placeholder="auto (empty)", **common)
+                        placeholder=N_("auto (empty)"), **common)
 
 
 def _datetime_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
@@ -149,30 +190,42 @@ class ModelForm(widgets.VBox):
         Leave these fields out (a composite editor draws them).
     nested : bool
         Draw ``model``-kind fields as nested forms in an accordion.
+    lang : str
+        Language of labels, help and errors (``"en"``, ``"zh_CN"``, ``"zh"`` …; see
+        ``workbench.locale.available_languages()``).
 
     Attributes
     ----------
     value : Model
         The last valid model (a traitlet: ``form.observe(cb, "value")``).
     errors : dict
-        Field → message of the current invalid input (empty when valid).
+        Field → message of the current invalid input (empty when valid), written for a
+        person in ``lang``: the field's label, the value and what is allowed.
     widgets : dict
         Field → input widget; ``children_forms``: field → nested ModelForm.
+    labels : dict
+        Field → the label text shown (``Altitude (km)``); ``label_widgets`` draw it.
     """
 
     value = traitlets.Instance(Model)
     errors = traitlets.Dict()
 
     def __init__(self, model: Model, *, fields: Iterable[str] | None = None,
-                 exclude: Iterable[str] = (), nested: bool = True, **kwargs: Any) -> None:
+                 exclude: Iterable[str] = (), nested: bool = True, lang: str = "en",
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("layout", widgets.Layout(width="100%", max_width="100%"))
         super().__init__(**kwargs)
+        self.add_class("wb-form")
+        self.lang = normalize_language(lang)
         self._cls = type(model)
         self._syncing = False
         self.widgets: dict[str, widgets.ValueWidget] = {}
         self.kinds: dict[str, str] = {}
         self.error_labels: dict[str, widgets.HTML] = {}
+        self.labels: dict[str, str] = {}
+        self.label_widgets: dict[str, widgets.HTML] = {}
         self.children_forms: dict[str, ModelForm] = {}
-        self._form_error = widgets.HTML()
+        self._form_error = widgets.HTML(layout=widgets.Layout(width="100%"))
         wanted = set(fields) if fields is not None else None
         rows: list[widgets.Widget] = []
         nested_forms: list[tuple[str, ModelForm]] = []
@@ -183,21 +236,32 @@ class ModelForm(widgets.VBox):
             current = getattr(model, spec.name)
             kind = widget_kind(self._cls, spec)
             if kind == "model" and nested and isinstance(current, Model):
-                child = ModelForm(current)
+                child = ModelForm(current, lang=self.lang)
                 child.observe(self._on_child, "value")
                 self.children_forms[spec.name] = child
-                nested_forms.append((spec.label, child))
+                nested_forms.append((field_label(spec, self.lang), child))
                 continue
             factory = WIDGET_MAPPING.get(kind)
             if factory is None:
                 continue
             widget = factory(spec, current)
+            widget.tooltip = field_help(spec, self.lang)
+            if isinstance(widget, widgets.Text) and widget.placeholder == N_("auto (empty)"):
+                widget.placeholder = translator(self.lang)("auto (empty)")
             widget.observe(self._on_edit, "value")
-            error = widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
+            text = field_label(spec, self.lang)
+            label = widgets.HTML(label_html(text, tooltip=widget.tooltip or ""),
+                                 layout=widgets.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH,
+                                                       margin="0 8px 0 0"))
+            error = widgets.HTML(layout=widgets.Layout(width="100%", margin="0 0 4px 0"))
             self.widgets[spec.name] = widget
             self.kinds[spec.name] = kind
+            self.labels[spec.name] = text
+            self.label_widgets[spec.name] = label
             self.error_labels[spec.name] = error
-            rows.append(widgets.HBox([widget, error]))
+            row = widgets.HBox([label, widget], layout=widgets.Layout(
+                width="100%", align_items="flex-start"))
+            rows.append(widgets.VBox([row, error], layout=widgets.Layout(width="100%")))
         if nested_forms:
             accordion = widgets.Accordion(children=[f for _, f in nested_forms])
             for i, (label, _) in enumerate(nested_forms):
@@ -233,7 +297,10 @@ class ModelForm(widgets.VBox):
             try:
                 data[name] = _from_widget(self.kinds[name], self.specs[name], widget.value)
             except ValueError:
-                parse_errors[name] = f"{widget.value!r} is not a number"
+                spec = self.specs[name]
+                parse_errors[name] = Problem(
+                    name, widget.value, "is not a number", label=spec.label,
+                    detail=Message("is not a number")).render(self.lang)
         for name, child in self.children_forms.items():
             data[name] = child.value
         if parse_errors:
@@ -246,7 +313,8 @@ class ModelForm(widgets.VBox):
             for problem in exc.problems:
                 field = problem.field.split(".")[0]
                 key = field if field in self.widgets else ""
-                errors[key] = "; ".join(filter(None, [errors.get(key), str(problem)]))
+                errors[key] = "; ".join(filter(None, [errors.get(key),
+                                                      problem.render(self.lang)]))
             self._show_errors(errors)
             return False
         self._show_errors({})
@@ -261,13 +329,10 @@ class ModelForm(widgets.VBox):
         self.errors = errors
         for name, label in self.error_labels.items():
             message = errors.get(name, "")
-            label.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
-                           f"{html.escape(message)}</span>") if message else ""
+            label.value = error_html(message)
             self.widgets[name].add_class("wb-invalid") if message else self.widgets[
                 name].remove_class("wb-invalid")
-        general = errors.get("", "")
-        self._form_error.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
-                                  f"{html.escape(general)}</span>") if general else ""
+        self._form_error.value = error_html(errors.get("", ""))
 
     # --- model -> widgets ------------------------------------------------------------
     def _on_value(self, change: dict) -> None:
@@ -285,4 +350,5 @@ class ModelForm(widgets.VBox):
             self._syncing = False
 
 
-__all__ = ["WIDGET_MAPPING", "ModelForm", "revalidate", "widget_kind"]
+__all__ = ["WIDGET_MAPPING", "ModelForm", "error_html", "field_help", "field_label",
+           "label_html", "revalidate", "widget_kind"]

@@ -1,7 +1,6 @@
 """Edit a scenario's time span, applications and economics with generated forms."""
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
@@ -15,7 +14,7 @@ from ..model.application import (
 )
 from ..model.errors import ModelError
 from ..model.scenario import Scenario
-from .forms import ERROR_STYLE, ModelForm, revalidate
+from .forms import ModelForm, error_html, revalidate
 
 APPLICATION_KINDS = {cls.model_fields["kind"].default: cls for cls in (
     RemoteSensingInference, ComputeService, EventResponse, CollaborativeComputing)}
@@ -82,8 +81,7 @@ class ScenarioEditor(widgets.VBox):
         try:
             new = revalidate(self.value, **changes)
         except ModelError as exc:
-            self.error.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
-                                f"{html.escape(str(exc))}</span>")
+            self.error.value = error_html(exc.render())
             return False
         self.error.value = ""
         self._syncing = True

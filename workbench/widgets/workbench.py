@@ -32,7 +32,7 @@ from ..model.scenario import Scenario
 from ..orbits.geometry import OrbitGeometry, scenario_geometry
 from ..scenarios import load_scenario
 from .constellation_builder import ConstellationBuilder
-from .forms import ERROR_STYLE, ModelForm, revalidate
+from .forms import ModelForm, error_html, revalidate
 from .globe import PICK_ROLES, Globe, satellite_table
 from .hardware_designer import HardwareDesigner
 from .route_picker import RoutePicker
@@ -156,8 +156,7 @@ class Workbench(widgets.VBox):
         try:
             new = revalidate(self.scenario, **changes)
         except ModelError as exc:
-            self.error.value = (f"<span class='wb-field-error' style='{ERROR_STYLE}'>"
-                                f"{html.escape(str(exc))}</span>")
+            self.error.value = error_html(exc.render())
             return False
         self.error.value = ""
         self.scenario = new
