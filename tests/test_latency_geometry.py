@@ -92,14 +92,14 @@ def test_single_satellite_overhead_by_hand():
              GroundSite(name="east", lat_deg=0.0, lon_deg=5.0, min_elevation_deg=25.0)]
     network = RoutingNetwork(n_sats=1, sites=site_geometry(sites), isl="none")
     out = route_chunk(network, np.array([[[r_sat, 0.0, 0.0]]]), np.array([0]), np.array([1]))
-    assert out["dist_s"][0, 0] * 2000 == pytest.approx(rtt_ms, abs=ONE_MICROSECOND_MS)
-    assert out["n_hops"][0, 0] == 2 and out["n_isl_hops"][0, 0] == 0
-    assert out["rec_nodes"].tolist() == [1, 0, 2]  # west → satellite 0 → east
+    assert out.dist_s[0, 0] * 2000 == pytest.approx(rtt_ms, abs=ONE_MICROSECOND_MS)
+    assert out.n_hops[0, 0] == 2 and out.n_isl_hops[0, 0] == 0
+    assert out.rec_nodes.tolist() == [1, 0, 2]  # west → satellite 0 → east
     # a 45° mask puts the satellite (at 40.9°) out of view: no route
     high = [s.replace(min_elevation_deg=45.0) for s in sites]
     network = RoutingNetwork(n_sats=1, sites=site_geometry(high), isl="none")
     out = route_chunk(network, np.array([[[r_sat, 0.0, 0.0]]]), np.array([0]), np.array([1]))
-    assert math.isinf(out["dist_s"][0, 0])
+    assert math.isinf(out.dist_s[0, 0])
 
 
 def test_fibre_london_new_york_matches_handley():

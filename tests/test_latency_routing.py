@@ -133,15 +133,15 @@ def test_routes_agree_with_networkx_and_never_transit_ground(seed, n_sats, n_sit
     a, b = np.triu_indices(n_sites, 1)
     out = route_chunk(network, r[:, None, :], a, b)
     ref = _networkx_reference(network, r, a, b)
-    ours = out["dist_s"][0]
+    ours = out.dist_s[0]
     assert np.array_equal(np.isfinite(ours), np.isfinite(ref))
     ok = np.isfinite(ref)
     np.testing.assert_allclose(ours[ok], ref[ok], rtol=0, atol=ONE_NANOSECOND_S)
     # recorded routes: sites only at the ends unless they are relays
-    offsets, nodes = out["rec_offsets"], out["rec_nodes"]
-    for k in range(out["rec_pair"].size):
+    offsets, nodes = out.rec_offsets, out.rec_nodes
+    for k in range(out.rec_pair.size):
         route = nodes[offsets[k]:offsets[k + 1]]
-        pair = out["rec_pair"][k]
+        pair = out.rec_pair[k]
         assert route[0] == n_sats + a[pair] and route[-1] == n_sats + b[pair]
         middle_sites = route[1:-1][route[1:-1] >= n_sats] - n_sats
         assert network.sites.is_relay[middle_sites].all()
@@ -155,11 +155,11 @@ def test_limits_and_chunks_do_not_change_results():
     a, b = np.triu_indices(8, 1)
     plain = route_chunk(network, r, a, b, use_limits=False)
     parallel = route_over_time(network, r, a, b, workers=2)
-    ok = np.isfinite(plain["dist_s"])
+    ok = np.isfinite(plain.dist_s)
     for other in (parallel, route_chunk(network, r, a, b, method="single"),
                   route_chunk(network, r, a, b, method="meet")):
-        assert np.array_equal(np.isfinite(other["dist_s"]), ok)
-        np.testing.assert_allclose(other["dist_s"][ok], plain["dist_s"][ok],
+        assert np.array_equal(np.isfinite(other.dist_s), ok)
+        np.testing.assert_allclose(other.dist_s[ok], plain.dist_s[ok],
                                    atol=ONE_NANOSECOND_S)
 
 
@@ -171,9 +171,9 @@ def test_limited_searches_with_relays_match_full_searches():
     a, b = np.triu_indices(9, 1)
     plain = route_chunk(network, r, a, b, use_limits=False)
     limited = route_chunk(network, r, a, b)  # "auto" → one-sided searches with limits
-    ok = np.isfinite(plain["dist_s"])
-    assert np.array_equal(np.isfinite(limited["dist_s"]), ok)
-    np.testing.assert_allclose(limited["dist_s"][ok], plain["dist_s"][ok],
+    ok = np.isfinite(plain.dist_s)
+    assert np.array_equal(np.isfinite(limited.dist_s), ok)
+    np.testing.assert_allclose(limited.dist_s[ok], plain.dist_s[ok],
                                atol=ONE_NANOSECOND_S)
 
 
@@ -202,13 +202,13 @@ def test_search_strategies_agree_on_starlink_geometry():
     plain = route_chunk(network, r, a, b, use_limits=False)
     for method in ("single", "meet"):
         other = route_chunk(network, r, a, b, method=method)
-        assert np.array_equal(np.isfinite(other["dist_s"]), np.isfinite(plain["dist_s"]))
-        ok = np.isfinite(plain["dist_s"])
-        np.testing.assert_allclose(other["dist_s"][ok], plain["dist_s"][ok],
+        assert np.array_equal(np.isfinite(other.dist_s), np.isfinite(plain.dist_s))
+        ok = np.isfinite(plain.dist_s)
+        np.testing.assert_allclose(other.dist_s[ok], plain.dist_s[ok],
                                    atol=ONE_NANOSECOND_S)
-        assert np.array_equal(other["n_hops"], plain["n_hops"])
-        assert np.array_equal(other["fingerprint"], plain["fingerprint"])
-        assert np.array_equal(other["rec_nodes"], plain["rec_nodes"])
+        assert np.array_equal(other.n_hops, plain.n_hops)
+        assert np.array_equal(other.fingerprint, plain.fingerprint)
+        assert np.array_equal(other.rec_nodes, plain.rec_nodes)
 
 
 def test_step_graph_has_no_links_leaving_non_relay_sites():

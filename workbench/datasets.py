@@ -37,8 +37,18 @@ import yaml
 
 from . import extensions
 from .extensions import Plugin, PluginProblem, PluginWarning
-from .model import (ComputeChip, Constellation, DatasetError, GroundSegment, GroundSite,
-                    LaunchVehicle, ModelError, Platform, TLESet, WalkerShell)
+from .model import (
+    ComputeChip,
+    Constellation,
+    DatasetError,
+    GroundSegment,
+    GroundSite,
+    LaunchVehicle,
+    ModelError,
+    Platform,
+    TLESet,
+    WalkerShell,
+)
 from .model.ground import Role
 
 __all__ = [

@@ -378,7 +378,85 @@ def _search(graph, roots: np.ndarray, limits: np.ndarray, n_nodes: int
 
 
 
-__all__ = ["RoutingNetwork", "SiteGeometry", "IslTopology", "Progress", "step_graph",
+# --------------------------------------------------------------------------- route tables
+
+@dataclass(frozen=True, eq=False)
+class RouteTable:
+    """Routes of every pair at every step of a run (or of one time chunk of it).
+
+    Attributes
+    ----------
+    dist_s : ndarray (n_steps, n_pairs) of float64
+        One-way delay of the shortest route, s (inf when unreachable).
+    n_hops, n_isl_hops : ndarray (n_steps, n_pairs) of int
+        Links on the route (ground links included) and ISLs among them.
+    fingerprint : ndarray (n_steps, n_pairs) of uint64
+        A hash of the route's links: equal fingerprints, same route.
+    n_links : ndarray (n_steps, n_sites) of int
+        Ground-satellite plus fibre links of each site.
+    n_searches : int
+        Single-source searches run.
+    rec_step, rec_pair, rec_offsets, rec_nodes : ndarray or None
+        With kept paths: one record per (step, pair) whose route differs from the previous
+        step's (every reachable pair at a chunk's first step): its step, pair index, and
+        node ids (``rec_nodes[rec_offsets[k]:rec_offsets[k + 1]]``, a → b, sites as
+        ``n_sats + site``). None when paths were not kept.
+    """
+
+    dist_s: np.ndarray
+    n_hops: np.ndarray
+    n_isl_hops: np.ndarray
+    fingerprint: np.ndarray
+    n_links: np.ndarray
+    n_searches: int
+    rec_step: np.ndarray | None = None
+    rec_pair: np.ndarray | None = None
+    rec_offsets: np.ndarray | None = None
+    rec_nodes: np.ndarray | None = None
+
+    @property
+    def has_paths(self) -> bool:
+        return self.rec_nodes is not None
+
+    @classmethod
+    def from_arrays(cls, out: dict[str, np.ndarray], n_searches: int,
+                    records: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] | None
+                    ) -> RouteTable:
+        """A table from a kernel's per-step arrays and its path records (step, pair
+        indices, flat node ids, offsets), None when paths are not kept."""
+        paths = {}
+        if records is not None:
+            recs = records
+            empty = np.zeros(0, np.int64)
+            lengths = np.concatenate([np.diff(r[3]) for r in recs]) if recs else empty
+            paths = {
+                "rec_step": (np.concatenate([np.full(r[1].size, r[0]) for r in recs])
+                             if recs else empty),
+                "rec_pair": np.concatenate([r[1] for r in recs]) if recs else empty,
+                "rec_offsets": np.r_[0, np.cumsum(lengths)],
+                "rec_nodes": (np.concatenate([r[2] for r in recs]) if recs
+                              else empty).astype(np.int32)}
+        return cls(dist_s=out["dist_s"], n_hops=out["n_hops"], n_isl_hops=out["n_isl_hops"],
+                   fingerprint=out["fingerprint"], n_links=out["n_links"],
+                   n_searches=int(n_searches), **paths)
+
+    @classmethod
+    def concat(cls, tables: list[RouteTable], first_steps: list[int]) -> RouteTable:
+        """Chunks in time order into one table (record steps made global)."""
+        arrays = {key: np.concatenate([getattr(t, key) for t in tables])
+                  for key in ("dist_s", "n_hops", "n_isl_hops", "fingerprint", "n_links")}
+        paths = {}
+        if all(t.has_paths for t in tables):
+            lengths = np.concatenate([np.diff(t.rec_offsets) for t in tables])
+            paths = {"rec_step": np.concatenate([t.rec_step + s for t, s in
+                                                 zip(tables, first_steps, strict=True)]),
+                     "rec_pair": np.concatenate([t.rec_pair for t in tables]),
+                     "rec_nodes": np.concatenate([t.rec_nodes for t in tables]),
+                     "rec_offsets": np.r_[0, np.cumsum(lengths)]}
+        return cls(**arrays, n_searches=sum(t.n_searches for t in tables), **paths)
+
+
+__all__ = ["RouteTable", "RoutingNetwork", "SiteGeometry", "IslTopology", "Progress", "step_graph",
            "isl_links", "walk", "Walk", "ordered_paths", "shortest_paths", "StepGraph",
            "route_ends", "C_KM_PER_S", "R_EARTH_KM", "MIN_GRAZING_ALTITUDE_KM",
            "LIMIT_MARGIN_FRAC", "LIMIT_MARGIN_S", "N_LIMIT_BUCKETS"]

@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import dijkstra
 from .graph import (
     LIMIT_MARGIN_FRAC,
     LIMIT_MARGIN_S,
+    RouteTable,
     RoutingNetwork,
     _search,
     ordered_paths,
@@ -56,7 +57,7 @@ def _join(flat0: np.ndarray, off0: np.ndarray, flat1: np.ndarray, off1: np.ndarr
 
 
 def route_chunk_meet(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
-                     pair_b: np.ndarray, *, keep_paths: bool = True) -> dict[str, np.ndarray]:
+                     pair_b: np.ndarray, *, keep_paths: bool = True) -> RouteTable:
     """:func:`workbench.analyses.network.graph.route_chunk` by meet-in-the-middle searches.
 
     Same arguments and output; only for networks without relay sites and fibre links.
@@ -204,18 +205,7 @@ def route_chunk_meet(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarr
                 recs.append((t, pairs_t[order], flat_t[idx],
                              np.r_[0, np.cumsum(lengths[order])]))
         prev_fp = fp
-    out["n_searches"] = np.array(n_searches)
-    if keep_paths:
-        out["rec_step"] = (np.concatenate([np.full(r[1].size, r[0]) for r in recs])
-                           if recs else np.zeros(0, np.int64))
-        out["rec_pair"] = (np.concatenate([r[1] for r in recs]) if recs
-                           else np.zeros(0, np.int64))
-        lengths = (np.concatenate([np.diff(r[3]) for r in recs]) if recs
-                   else np.zeros(0, np.int64))
-        out["rec_offsets"] = np.r_[0, np.cumsum(lengths)]
-        out["rec_nodes"] = (np.concatenate([r[2] for r in recs]) if recs
-                            else np.zeros(0, np.int64)).astype(np.int32)
-    return out
+    return RouteTable.from_arrays(out, n_searches, recs if keep_paths else None)
 
 
 __all__ = ["route_chunk_meet"]

@@ -372,7 +372,8 @@ def latency(scenario: Scenario, pairs: Pairs = None, *,
             pool.close()
     n_steps = positions_km.shape[1]
     identity = np.array_equal(pair_of, np.arange(ka.size))
-    dist, fp, n_hops, n_isl = (routes[key] if identity else routes[key][:, pair_of] for key in
+    dist, fp, n_hops, n_isl = (getattr(routes, key) if identity
+                               else getattr(routes, key)[:, pair_of] for key in
                                ("dist_s", "fingerprint", "n_hops", "n_isl_hops"))
     reachable = np.isfinite(dist)
     path_id, changed = _route_ids(fp, reachable)
@@ -395,7 +396,7 @@ def latency(scenario: Scenario, pairs: Pairs = None, *,
         pl.when(pl.col("is_reachable")).then(pl.col("n_hops", "n_isl_hops", "path_id")))
     by_pair = _summary(site_list, pair_a, pair_b, dist, n_hops, reachable, changed,
                        opts.fibre_detour_factor, name_series)
-    n_links = (routes["n_links"] > 0).sum(axis=0)
+    n_links = (routes.n_links > 0).sum(axis=0)
     sites_frame = (pl.DataFrame([{"site": s.name, "lat_deg": s.lat_deg, "lon_deg": s.lon_deg,
                                   "altitude_m": s.altitude_m, "role": s.role,
                                   "min_elevation_deg": (s.elevation_mask_deg
@@ -417,7 +418,7 @@ def latency(scenario: Scenario, pairs: Pairs = None, *,
             "n_sites": len(site_list), "isl": opts.isl,
             "n_isl_links": int(len(network.isl_edges)) if opts.isl == "+grid" else None,
             "isl_max_range_km": network.isl_max_range_km,
-            "n_searches": int(routes["n_searches"]), "workers": int(workers),
+            "n_searches": routes.n_searches, "workers": int(workers),
             "keep_paths": bool(keep_paths),
             "wall_s": time.perf_counter() - started}
     n_usable = int(len(isl_links(network, positions_km[:, 0])[0]))
@@ -498,8 +499,8 @@ def _summary(site_list, pair_a, pair_b, dist, n_hops, reachable, changed, detour
 def _kept_routes(routes, path_id, pair_of, ka, kb, pair_a, pair_b, n_sats
                  ) -> dict[str, np.ndarray]:
     """One node sequence per path id, oriented source → destination (flat + offsets)."""
-    rec_step, rec_pair = routes["rec_step"], routes["rec_pair"]  # kernel pair index
-    offsets, nodes = routes["rec_offsets"], routes["rec_nodes"]
+    rec_step, rec_pair = routes.rec_step, routes.rec_pair  # kernel pair index
+    offsets, nodes = routes.rec_offsets, routes.rec_nodes
     # kernel pairs map to one or more requested pairs (a pair may be asked both ways)
     count = np.bincount(pair_of, minlength=ka.size)
     requested = np.argsort(pair_of, kind="stable")

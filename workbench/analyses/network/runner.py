@@ -35,6 +35,7 @@ from .graph import (
     LIMIT_MARGIN_FRAC,
     LIMIT_MARGIN_S,
     Progress,
+    RouteTable,
     RoutingNetwork,
     _assign_roots,
     _search,
@@ -59,7 +60,7 @@ half way (:mod:`workbench.analyses.network.meeting`; networks without relays and
 
 def route_chunk(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
                 pair_b: np.ndarray, *, keep_paths: bool = True, use_limits: bool = True,
-                method: Method = "auto") -> dict[str, np.ndarray]:
+                method: Method = "auto") -> RouteTable:
     """Route every pair at every step of a chunk of positions.
 
     Parameters
@@ -73,12 +74,9 @@ def route_chunk(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
 
     Returns
     -------
-    dict with dist_s, n_hops, n_isl_hops, fingerprint (each (n_steps, n_pairs)), n_links
-    ((n_steps, n_sites): ground-satellite plus fibre links of each site) and, with
-    ``keep_paths``, rec_step, rec_pair (int64), rec_offsets, rec_nodes (node ids, a → b,
-    sites as ``n_sats + site``): one record per (step, pair) where the route differs from
-    the previous step's (every reachable pair at the chunk's first step). Also
-    n_searches (int), the number of single-source searches run.
+    RouteTable
+        Every pair at every step of the chunk (see :class:`~.graph.RouteTable`); its
+        path records only with ``keep_paths``.
     """
     simple = not network.sites.is_relay.any() and not len(network.fibre_edges)
     if method == "meet" or (method == "auto" and use_limits and simple):
@@ -160,16 +158,7 @@ def route_chunk(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
                 flat, offsets = ordered_paths(w.nodes[:, sel], w.n_hops[sel], root_is_a[sel])
                 recs.append((t, sel, flat, offsets))
         prev_fp = w.fingerprint
-    out["n_searches"] = np.array(n_searches)
-    if keep_paths:
-        out["rec_step"] = np.concatenate([np.full(r[1].size, r[0]) for r in recs]
-                                         ) if recs else np.zeros(0, np.int64)
-        out["rec_pair"] = np.concatenate([r[1] for r in recs]) if recs else np.zeros(0, np.int64)
-        lengths = np.concatenate([np.diff(r[3]) for r in recs]) if recs else np.zeros(0, np.int64)
-        out["rec_offsets"] = np.r_[0, np.cumsum(lengths)]
-        out["rec_nodes"] = (np.concatenate([r[2] for r in recs]) if recs
-                            else np.zeros(0, np.int64)).astype(np.int32)
-    return out
+    return RouteTable.from_arrays(out, n_searches, recs if keep_paths else None)
 
 
 def default_workers(n_steps: int, n_roots: int, n_nodes: int) -> int:
@@ -185,7 +174,7 @@ def default_workers(n_steps: int, n_roots: int, n_nodes: int) -> int:
 def route_over_time(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarray,
                     pair_b: np.ndarray, *, keep_paths: bool = True, use_limits: bool = True,
                     workers: int | None = None, progress: Progress | None = None,
-                    pool=None) -> dict[str, np.ndarray]:
+                    pool=None) -> RouteTable:
     """:func:`route_chunk` over the whole grid, in time chunks, in parallel processes.
 
     ``workers=None`` picks 1 for small problems and the available cores otherwise; chunks
@@ -207,9 +196,9 @@ def route_over_time(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarra
     tasks = [{"network": network, "r_km": np.ascontiguousarray(r_km[:, lo:hi]),
               "pair_a": pair_a, "pair_b": pair_b, "keep_paths": keep_paths,
               "use_limits": use_limits} for lo, hi in spans]
-    results: dict[int, dict[str, np.ndarray]] = {}
+    results: dict[int, RouteTable] = {}
 
-    def done(index: int, result: dict[str, np.ndarray]) -> None:
+    def done(index: int, result: RouteTable) -> None:
         results[index] = result
         if progress is not None:
             progress(len(results) / len(tasks), f"routed time chunk {len(results)}/"
@@ -228,18 +217,8 @@ def route_over_time(network: RoutingNetwork, r_km: np.ndarray, pair_a: np.ndarra
         finally:
             if own:
                 pool.close()
-    ordered = [results[i] for i in range(len(tasks))]
-    merged = {key: np.concatenate([r[key] for r in ordered]) for key in
-              ("dist_s", "n_hops", "n_isl_hops", "fingerprint", "n_links")}
-    merged["n_searches"] = np.array(sum(int(r["n_searches"]) for r in ordered))
-    if keep_paths:
-        starts = [lo for lo, _ in spans]
-        merged["rec_step"] = np.concatenate([r["rec_step"] + s for r, s in zip(ordered, starts)])
-        merged["rec_pair"] = np.concatenate([r["rec_pair"] for r in ordered])
-        merged["rec_nodes"] = np.concatenate([r["rec_nodes"] for r in ordered])
-        lengths = np.concatenate([np.diff(r["rec_offsets"]) for r in ordered])
-        merged["rec_offsets"] = np.r_[0, np.cumsum(lengths)]
-    return merged
+    return RouteTable.concat([results[i] for i in range(len(tasks))],
+                             [lo for lo, _ in spans])
 
 
 # --------------------------------------------------------------------------- worker pool
@@ -261,7 +240,7 @@ class RoutingPool(SubprocessPool):
             self.close(kill=True)
             raise
 
-    def run(self, tasks: list[dict], on_done: Callable[[int, dict], None]) -> None:
+    def run(self, tasks: list[dict], on_done: Callable[[int, RouteTable], None]) -> None:
         """Run every task (``route_chunk`` keyword arguments); ``on_done(index, result)``."""
         import selectors
 
