@@ -160,7 +160,7 @@ def test_plugin_scenarios_and_presets_reach_the_catalog(plugin_dir):
               "inclination_deg: 50.0, planes: 2, sats_per_plane: 3, phasing: 1}\n")
     scenario = (ROOT / "datasets" / "scenarios" / "beijing-etown-demo.yaml").read_text(
         encoding="utf-8").replace("name: beijing-etown-demo", "name: test-plugin-scenario"
-                                  ).replace("constellation: beijing-compute-demo",
+                                  ).replace("constellation: beijing-compute-256",
                                             "constellation: test-shell")
     plugin_dir("wbtest-presets", {
         "workbench.constellations": {"shells": "wbtest_presets:presets"},
