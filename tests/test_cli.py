@@ -16,7 +16,7 @@ from workbench.scenarios import load_scenario
 
 CONSOLE_SCRIPT = shutil.which("workbench", path=str(Path(sys.executable).parent))
 
-# DESIGN.md §4 constants (WGS84 equatorial radius, EGM μ) for the circular period check
+# the README's constants (WGS84 equatorial radius, EGM μ) for the circular period check
 MU_EARTH_KM3_PER_S2 = 398600.4418
 R_EARTH_KM = 6378.137
 ONE_MILLISECOND_S = 1e-3
@@ -95,7 +95,7 @@ def test_run_default_scenario_writes_parquet_tables(tmp_path, capsys):
     assert sunlight.columns == ["sat_id", "name", "sunlit_frac", "period_s",
                                 "eclipse_s_per_orbit", "n_eclipses", "max_eclipse_s"]
     assert sunlight["sunlit_frac"].is_between(0.0, 1.0).all()
-    # circular period T = 2π√(a³/μ), DESIGN.md §4, for the shell altitude
+    # circular period T = 2π√(a³/μ), for the shell altitude
     shell = expected.constellation.shells[0]
     period_s = 2 * math.pi * math.sqrt((R_EARTH_KM + shell.altitude_km) ** 3
                                        / MU_EARTH_KM3_PER_S2)

@@ -323,7 +323,7 @@ def test_default_scenario_loads_and_round_trips_exactly():
     assert load_scenario(datasets.scenario_path("Beijing-ETown-Demo")) == scenario
     # the demo stays small enough to analyse in seconds
     assert len(scenario.constellation) <= 500
-    assert scenario.constellation == datasets.constellation("beijing-compute-demo")
+    assert scenario.constellation == datasets.constellation("beijing-compute-256")
     assert 150.0 <= scenario.platform.dry_mass_kg <= 500.0
     assert scenario.payload.chip == datasets.chip("jetson-agx-orin")
     assert (scenario.duration_s, scenario.step_s) == (86400.0, 60.0)

@@ -22,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "workbench"
 LAYERS = {
     "locale": 0,        # message catalogs; imports nothing from workbench
     "model": 0,
+    "io": 0,            # files: Parquet with units, written atomically
     "datasets": 1,      # catalogs → model objects
     "scenarios": 1,     # load a scenario by name, path or text; resolve catalog names
     "extensions": 1,    # entry-point registry of hardware, scenarios, analyses

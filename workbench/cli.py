@@ -99,6 +99,63 @@ def _minutes(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds / 60:.1f} min"
 
 
+
+# --------------------------------------------------------------------------- assumptions
+
+MIN_GRID_STEPS = 10
+"""Fewer grid steps than this cannot time a pass or an eclipse: ``run`` refuses them."""
+
+
+def check_grid(scenario: Scenario) -> list[str]:
+    """Refuse (UsageError) a grid of fewer than :data:`MIN_GRID_STEPS` steps; return
+    warnings for one shorter than an orbit or with steps as long as a pass."""
+    grid = scenario.time_grid
+    if len(grid) < MIN_GRID_STEPS:
+        raise UsageError(
+            f"the time grid has {len(grid)} step{'s' * (len(grid) != 1)} "
+            f"({scenario.duration_s:g} s every {scenario.step_s:g} s); at least "
+            f"{MIN_GRID_STEPS} are needed to time passes and eclipses: use a longer "
+            "--hours or a shorter --step")
+    found = []
+    sats = scenario.constellation.satellites
+    period_min_s = 86400.0 / float(sats["mean_motion_rev_per_day"].max())
+    if scenario.duration_s < period_min_s:
+        found.append(f"duration_s={scenario.duration_s:g}: shorter than one orbit "
+                     f"({period_min_s / 60:.1f} min), so passes and eclipses are cut by the "
+                     "grid's ends")
+    if scenario.step_s > STEP_NOTE_S:
+        found.append(f"step_s={scenario.step_s:g}: LEO passes last minutes; steps above "
+                     f"{STEP_NOTE_S:g} s time them coarsely (a pass shorter than a step may "
+                     "show as 0.0 min)")
+    return found
+
+
+def assumption_lines(scenario: Scenario) -> list[str]:
+    """What a run assumed that its tables do not show: the elevation mask in force for
+    each site role, and for TLE sets the element age in days against the epoch."""
+    from .model.ground import DEFAULT_MIN_ELEVATION_DEG
+
+    masks: dict[str, set[float]] = {}
+    for site in scenario.ground:
+        masks.setdefault(site.role, set()).add(site.elevation_mask_deg)
+    lines = []
+    if masks:
+        shown = []
+        for role, values in masks.items():
+            text = "/".join(f"{v:g}°" for v in sorted(values))
+            default = DEFAULT_MIN_ELEVATION_DEG[role]
+            note = "" if values == {default} else f" (role default {default:g}°)"
+            shown.append(f"{role} {text}{note}")
+        lines.append("Elevation    masks by site role: " + ", ".join(shown))
+    epochs = scenario.constellation.satellites["epoch_utc"].drop_nulls()
+    if epochs.len():
+        age_days = (scenario.epoch_utc - epochs).dt.total_seconds() / 86400.0
+        lines.append(f"TLE age      {float(age_days.median()):,.1f} days median, "
+                     f"{float(age_days.abs().max()):,.1f} days at most, between element "
+                     f"epochs and the scenario epoch ({epochs.len():,} element sets; SGP4 "
+                     f"errors grow with age, see `workbench validate`)")
+    return lines
+
 # --------------------------------------------------------------------------- run
 
 def ephemeris_summary(ephemeris: pl.DataFrame, satellites: pl.DataFrame) -> pl.DataFrame:
@@ -159,6 +216,7 @@ def sunlight_summary(is_sunlit: Any, eclipses: pl.DataFrame,
 def _run(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from .io.parquet import write_parquet
     from .orbits import access_windows, eclipse_intervals, ephemeris, sunlit
 
     started = time.perf_counter()
@@ -171,6 +229,7 @@ def _run(args: argparse.Namespace) -> int:
         changes["step_s"] = args.step
     if changes:
         scenario = scenario.replace(**changes)
+    grid_notes = check_grid(scenario)
     grid = scenario.time_grid
     constellation, epoch = scenario.constellation, scenario.epoch_utc
     satellites = constellation.satellites
@@ -193,7 +252,7 @@ def _run(args: argparse.Namespace) -> int:
               "access_windows.parquet": windows, "sunlight.parquet": sunlight,
               "eclipses.parquet": eclipses}
     for name, frame in frames.items():
-        frame.write_parquet(out / name)
+        write_parquet(frame, out / name)
     (out / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
 
     per_site = (pl.DataFrame({"site": [s.name for s in scenario.ground]},
@@ -210,9 +269,11 @@ def _run(args: argparse.Namespace) -> int:
         f"{grid.start:%Y-%m-%d %H:%M} UTC ({hours:g} h)",
         f"Ground sites {len(scenario.ground)}",
     ]
+    lines[3:3] = assumption_lines(scenario)
     for row in per_site.head(MAX_SITES_LISTED).iter_rows(named=True):
         lines.append(f"  {row['site']}: {row['n_windows']:,} access windows, "
-                     f"median pass {_minutes(row['median_s'])}")
+                     f"median pass {_minutes(row['median_s'])} "
+                     f"(mask {scenario.ground[row['site']].elevation_mask_deg:g}°)")
     if per_site.height > MAX_SITES_LISTED:
         lines.append(f"  … and {per_site.height - MAX_SITES_LISTED:,} more sites "
                      "(access_windows.parquet has them all)")
@@ -225,6 +286,7 @@ def _run(args: argparse.Namespace) -> int:
         f"Wrote        {len(OUTPUT_FILES)} files to {out}",
         f"Wall time    {time.perf_counter() - started:.1f} s",
     ]
+    lines += [f"Warning      {note}" for note in grid_notes]
     print("\n".join(lines))
     return EXIT_OK
 
@@ -404,6 +466,7 @@ def write_results(results: dict[str, Any], scenario: Scenario, out: Path, *,
     import tempfile
 
     from .analyses.registry import result_frames, result_summary
+    from .io.parquet import write_parquet
 
     out = out.expanduser()
     if out.exists() and not out.is_dir():
@@ -418,7 +481,7 @@ def write_results(results: dict[str, Any], scenario: Scenario, out: Path, *,
             folder = staging / name
             folder.mkdir()
             for frame_name, frame in result_frames(result).items():
-                frame.write_parquet(folder / f"{frame_name}.parquet")
+                write_parquet(frame, folder / f"{frame_name}.parquet")
                 written.append(Path(name) / f"{frame_name}.parquet")
             summary = {str(k): _json_value(v) for k, v in result_summary(result).items()}
             (folder / "summary.json").write_text(
@@ -566,10 +629,168 @@ def _add_extensions(subparsers: Any) -> None:
     listing.set_defaults(func=_extensions_list)
 
 
+
+# --------------------------------------------------------------------------- datasets
+
+def _catalogs() -> dict[str, tuple[Callable[[], pl.DataFrame], str]]:
+    """Catalog name → (its frame, what it holds)."""
+    from . import datasets
+
+    def scenario_frame() -> pl.DataFrame:
+        import polars as pl
+        import yaml
+
+        rows = []
+        for name in datasets.scenarios():
+            data = yaml.safe_load(Path(datasets.scenario_path(name)).read_text(
+                encoding="utf-8"))
+            rows.append({"id": name, "description": " ".join(str(
+                (data or {}).get("description", "")).split())})
+        return pl.DataFrame(rows, schema={"id": pl.String, "description": pl.String})
+
+    return {"chips": (datasets.chips, "compute chips: INT8 TOPS, power, mass, dose"),
+            "platforms": (datasets.platforms, "satellite buses: power, arrays, lasers, cost"),
+            "constellations": (datasets.constellations, "Walker-shell presets"),
+            "ground-stations": (datasets.ground_stations, "gateways, data centres, targets"),
+            "launch-vehicles": (datasets.launch_vehicles, "launchers: LEO capacity, USD/kg"),
+            "scenarios": (scenario_frame, "built-in and plugin scenarios")}
+
+
+def _catalog(name: str) -> tuple[pl.DataFrame, str]:
+    catalogs = _catalogs()
+    key = name.lower().replace("_", "-")
+    if key not in catalogs:
+        raise UsageError(f"no catalog named {name!r}; catalogs: {', '.join(catalogs)} "
+                         "(`workbench datasets list`)")
+    loader, what = catalogs[key]
+    return loader(), what
+
+
+def _datasets_list(args: argparse.Namespace) -> int:
+    for name, (loader, what) in _catalogs().items():
+        frame = loader()
+        print(f"{name:<16} {frame.height:>4} entries  {what}")
+    print("Show one: workbench datasets show NAME [ENTRY]")
+    return EXIT_OK
+
+
+def _datasets_show(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    frame, what = _catalog(args.name)
+    if args.entry is None:
+        columns = [c for c in frame.columns if c not in ("source", "description")] or \
+            frame.columns
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200,
+                       fmt_str_lengths=60, tbl_hide_dataframe_shape=True):
+            print(f"{args.name}: {frame.height} entries ({what}); "
+                  f"`workbench datasets show {args.name} ID` shows one with its source")
+            print(frame.select(columns))
+        return EXIT_OK
+    key = args.entry.strip().lower()
+    match = frame.filter((pl.col("id").str.to_lowercase() == key) | (
+        pl.col("name").str.to_lowercase() == key) if "name" in frame.columns
+        else pl.col("id").str.to_lowercase() == key)
+    if match.height == 0:
+        import difflib
+
+        close = difflib.get_close_matches(key, frame["id"].to_list(), n=5, cutoff=0.3)
+        raise UsageError(f"{args.name}: no entry {args.entry!r}"
+                         + (f"; closest: {', '.join(close)}" if close else "")
+                         + f" (`workbench datasets show {args.name}` lists them)")
+    row = match.row(0, named=True)
+    width = max(len(k) for k in row)
+    for key_name, value in row.items():
+        print(f"{key_name:<{width}}  {value}")
+    return EXIT_OK
+
+
+def _add_datasets(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "datasets", help="list the shipped catalogs or show one",
+        description="The catalogs scenarios name entries of: chips, platforms, "
+                    "constellations, ground stations, launch vehicles, scenarios.")
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="the catalogs and their sizes")
+    listing.set_defaults(func=_datasets_list)
+    show = actions.add_parser("show", help="one catalog as a table, or one entry")
+    show.add_argument("name", metavar="NAME", help="catalog name (see `datasets list`)")
+    show.add_argument("entry", nargs="?", default=None, metavar="ENTRY",
+                      help="an entry's id or name: show all its fields")
+    show.set_defaults(func=_datasets_show)
+
+
+# --------------------------------------------------------------------------- export
+
+def _export_czml(args: argparse.Namespace) -> int:
+    import json
+    import os
+    import tempfile
+    from datetime import timedelta
+
+    from .orbits import propagate
+    from .viz.czml import ground_site_packets, satellite_packets, timed_document
+
+    scenario = _load(args.scenario)
+    changes: dict[str, float] = {}
+    if args.hours is not None:
+        changes["duration_s"] = args.hours * 3600.0
+    if args.step is not None:
+        changes["step_s"] = args.step
+    if changes:
+        scenario = scenario.replace(**changes)
+    check_grid(scenario)
+    grid = scenario.time_grid
+    r = propagate(scenario.constellation, grid, frame="itrs", epoch=scenario.epoch_utc)
+    names = scenario.constellation.satellites["name"].to_list()
+    end = grid.start + timedelta(seconds=float(grid.offsets_s[-1]))
+    doc = timed_document([*ground_site_packets(scenario.ground),
+                          *satellite_packets(names, grid.start, grid.offsets_s, r)],
+                         grid.start, end, name=scenario.name)
+    out = Path(args.output).expanduser()
+    if out.is_dir():
+        raise UsageError(f"-o {out}: is a directory; give a file name such as "
+                         f"{out / (scenario.name + '.czml')}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(json.loads(doc.dumps()), handle, separators=(",", ":"))
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    print(f"Wrote {out}: {len(names):,} satellites × {len(grid):,} steps of {grid.step_s:g} s "
+          f"and {len(scenario.ground)} ground sites ({out.stat().st_size / 1e6:,.1f} MB); "
+          "open it in any Cesium viewer")
+    return EXIT_OK
+
+
+def _add_export(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export", help="export a scenario for other tools (CZML)",
+        description="Write a scenario as a file other tools read.")
+    actions = parser.add_subparsers(title="formats", metavar="FORMAT", required=True)
+    czml = actions.add_parser("czml", help="satellites and ground sites as a CZML document",
+                              description="Satellites' Earth-fixed positions on the time "
+                                          "grid (sampled, Lagrange-interpolated) and ground "
+                                          "sites coloured by role, as one CZML file written "
+                                          "atomically.")
+    czml.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
+                      help=f"built-in scenario name or YAML file (default: {DEFAULT_SCENARIO})")
+    czml.add_argument("-o", "--output", required=True, metavar="FILE",
+                      help="the .czml file to write")
+    czml.add_argument("--hours", type=float, metavar="H",
+                      help="length in hours (default: the scenario's duration)")
+    czml.add_argument("--step", type=float, metavar="S",
+                      help="time step in seconds (default: the scenario's step)")
+    czml.set_defaults(func=_export_czml)
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_analyse, _add_scenarios,
-                                                _add_validate, _add_extensions, _add_cesium)
+                                                _add_validate, _add_extensions, _add_cesium,
+                                                _add_datasets, _add_export)
 
 
 def build_parser() -> argparse.ArgumentParser:

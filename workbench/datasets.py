@@ -60,7 +60,7 @@ __all__ = [
     "starlink_tle_path",
 ]
 
-# --- schemas: column -> dtype; units are in the column names (DESIGN.md §3) ----------------
+# --- schemas: column -> dtype; units are in the column names (README design notes) ---------
 
 CHIP_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(), "name": pl.String(), "int8_tops": pl.Float64(),

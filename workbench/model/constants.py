@@ -13,3 +13,8 @@ STEFAN_BOLTZMANN_W_PER_M2_K4 = 5.670374e-8
 SECONDS_PER_DAY = 86400.0
 HOURS_PER_YEAR = 8760.0
 """Hours in a 365-day year: the convention of electricity tariffs and data-centre TCO."""
+J2_EARTH = 1.08262668e-3
+"""Earth's second zonal harmonic J2 (EGM-96, Vallado, *Fundamentals of Astrodynamics*, 4th
+ed., Table D-1)."""
+SUN_MEAN_MOTION_DEG_PER_DAY = 360.0 / 365.2421897
+"""The Sun's mean motion along the ecliptic, 0.9856 °/day (one tropical year)."""

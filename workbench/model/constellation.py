@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -12,7 +13,7 @@ from pydantic import field_validator, model_validator
 
 from .base import Model
 from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
-from .errors import FieldValueError
+from .errors import FieldValueError, ModelError, Problem
 from .fields import quantity
 from .tle import TLERecord, parse_tle
 
@@ -185,6 +186,42 @@ class Constellation(Model):
         shell = WalkerShell(name=name, altitude_km=altitude_km, inclination_deg=inclination_deg,
                             planes=planes, sats_per_plane=sats_per_plane, phasing=phasing,
                             pattern=pattern)
+        return cls(name=name, description=description, shells=(shell,))
+
+    @classmethod
+    def sun_synchronous(cls, altitude_km: float, ltan_h: float, n_planes: int = 1,
+                        sats_per_plane: int = 1, *, epoch_utc: datetime, phasing: int = 0,
+                        pattern: Literal["delta", "star"] = "star", name: str = "sso",
+                        description: str = "") -> Constellation:
+        """A one-shell sun-synchronous Walker constellation.
+
+        The inclination makes the J2 nodal precession follow the mean Sun, 0.9856 °/day
+        (:func:`~workbench.model.sunsync.sun_synchronous_inclination_deg`, Vallado §9.6);
+        the first plane's RAAN puts its ascending node at local solar time ``ltan_h`` at
+        ``epoch_utc`` (:func:`~workbench.model.sunsync.raan_for_ltan_deg`); further planes
+        follow the Walker ``pattern`` (star: ascending nodes over 180°, i.e. 12 h of local
+        time). Dawn–dusk: ``ltan_h=18`` (or 6), one plane.
+
+        >>> from datetime import datetime, UTC
+        >>> c = Constellation.sun_synchronous(800, 18.0, epoch_utc=datetime(2026, 6, 21, tzinfo=UTC))
+        >>> round(c.shells[0].inclination_deg, 2)
+        98.6
+        """
+        from .sunsync import raan_for_ltan_deg, sun_synchronous_inclination_deg
+
+        try:
+            inclination = sun_synchronous_inclination_deg(altitude_km)
+        except ValueError as exc:
+            raise ModelError("Constellation.sun_synchronous", [Problem(
+                "altitude_km", altitude_km, str(exc).split(": ", 1)[1])]) from None
+        if not 0.0 <= ltan_h <= 24.0:
+            raise ModelError("Constellation.sun_synchronous", [Problem(
+                "ltan_h", ltan_h, "must be a local time between 0 and 24 h")])
+        shell = WalkerShell(name=name, altitude_km=altitude_km,
+                            inclination_deg=round(inclination, 6), planes=n_planes,
+                            sats_per_plane=sats_per_plane, phasing=phasing, pattern=pattern,
+                            raan_offset_deg=round(raan_for_ltan_deg(ltan_h, epoch_utc), 6)
+                            % 360.0)
         return cls(name=name, description=description, shells=(shell,))
 
     @classmethod

@@ -14,7 +14,7 @@ Role = Literal["gateway", "user", "target", "datacenter"]
 
 DEFAULT_MIN_ELEVATION_DEG: dict[str, float] = {
     "gateway": 10.0, "user": 25.0, "target": 0.0, "datacenter": 10.0}
-"""Typical elevation masks: user terminals 25°, gateways ~10° (DESIGN.md §4)."""
+"""Typical elevation masks: user terminals 25°, gateways ~10° (the README's design notes)."""
 
 
 class GroundSite(Model):

@@ -103,10 +103,12 @@ class Scenario(Model):
         import html
 
         apps = ", ".join(html.escape(a.name) for a in self.applications) or "none"
+        bus = self.platform.name if self.platform.name.lower().endswith("bus") else (
+            f"{self.platform.name} bus")
         return (f"<div><b>Scenario {html.escape(self.name)}</b> — "
                 f"{html.escape(self.description)}<br>"
                 f"{len(self.constellation):,} satellites ({html.escape(self.constellation.name)})"
-                f", {html.escape(self.platform.name)} bus with {self.payload.count} × "
+                f", {html.escape(bus)} with {self.payload.count} × "
                 f"{html.escape(self.payload.chip.name)} ({self.payload.int8_tops:,.0f} INT8 TOPS)"
                 f"; {len(self.ground)} ground sites; applications: {apps}<br>"
                 f"from {self.epoch_utc:%Y-%m-%d %H:%M} UTC for {self.duration_s / 3600:g} h "

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
 from czml3 import Document, Packet
 from czml3.properties import (
+    Clock,
     Color,
     Ellipse,
     Label,
@@ -171,6 +173,54 @@ def scene_packets(*, ground: GroundSegment | None = None,
     return to_packets(document(packets))
 
 
-__all__ = ["ROLE_RGBA", "coverage_packets", "document", "footprint_half_angle_rad",
-           "ground_site_packets", "isl_packets", "route_packets", "scene_packets",
-           "site_packet", "to_packets"]
+SAT_RGBA = [235, 240, 255, 255]
+
+
+def timed_document(packets: Iterable[Packet], start: datetime, end: datetime, *,
+                   name: str = "workbench", multiplier: float = 60.0) -> Document:
+    """A CZML document whose clock runs from ``start`` to ``end`` (UTC), ``multiplier``
+    seconds of scenario time per second, then ``packets``."""
+    interval = f"{_iso(start)}/{_iso(end)}"
+    clock = Clock(interval=interval, currentTime=_iso(start), multiplier=multiplier,
+                  range="LOOP_STOP", step="SYSTEM_CLOCK_MULTIPLIER")
+    return Document(packets=[Packet(id="document", name=name, version="1.0", clock=clock),
+                             *packets])
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def satellite_packets(names: Sequence[str], epoch: datetime, offsets_s: np.ndarray,
+                      r_itrs_km: np.ndarray, *, rgba: Sequence[int] = SAT_RGBA,
+                      pixel_size: float = 4.0) -> list[Packet]:
+    """Satellites moving over a time grid: sampled Earth-fixed positions (CZML
+    ``cartesian`` [t, x, y, z, …] in metres, seconds from ``epoch``, Lagrange degree 5);
+    steps SGP4 could not propagate (NaN) are left out. Ids ``sat/<name>``.
+
+    Parameters
+    ----------
+    names : one name per satellite (``Constellation.satellites["name"]``)
+    epoch : datetime, the grid's start (UTC)
+    offsets_s : ndarray (n_times,), seconds from ``epoch``
+    r_itrs_km : ndarray (n_sats, n_times, 3), ITRS km
+    """
+    offsets = np.asarray(offsets_s, dtype=float)
+    packets = []
+    for name, track in zip(names, np.asarray(r_itrs_km, dtype=float), strict=True):
+        ok = np.isfinite(track).all(axis=1)
+        if not ok.any():
+            continue
+        samples = np.column_stack([offsets[ok], track[ok] * 1000.0]).ravel()
+        packets.append(Packet(
+            id=f"sat/{name}", name=str(name),
+            position=Position(epoch=_iso(epoch), referenceFrame="FIXED",
+                              interpolationAlgorithm="LAGRANGE", interpolationDegree=5,
+                              cartesian=[round(float(v), 3) for v in samples]),
+            point=Point(pixelSize=pixel_size, color=Color(rgba=list(rgba)))))
+    return packets
+
+
+__all__ = ["ROLE_RGBA", "SAT_RGBA", "coverage_packets", "document", "footprint_half_angle_rad",
+           "ground_site_packets", "isl_packets", "route_packets", "satellite_packets",
+           "scene_packets", "site_packet", "timed_document", "to_packets"]

@@ -63,7 +63,7 @@ def budgets(platform: Platform, payload: ComputePayload, *, altitude_km: float,
     -----
     Eclipse fraction at β = 0: asin(R⊕/a)/π (cylindrical shadow). Array power needed:
     P_sa = (P·T_e/X_e + P·T_d/X_d)/T_d (SMAD eq. 11-5); available: S₀·A·η·(1−d)^life.
-    Battery: E = P·T_e/(DoD·η_batt) (DESIGN.md §4). Radiator: Q = εσA(T⁴ − T_sink⁴).
+    Battery: E = P·T_e/(DoD·η_batt) (README design notes). Radiator: Q = εσA(T⁴ − T_sink⁴).
     """
     a_km = R_EARTH_KM + altitude_km
     period_s = 2 * math.pi * math.sqrt(a_km**3 / MU_EARTH_KM3_PER_S2)

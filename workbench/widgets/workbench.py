@@ -35,6 +35,7 @@ from .constellation_builder import ConstellationBuilder
 from .forms import ModelForm, error_html, revalidate
 from .globe import PICK_ROLES, Globe, satellite_table
 from .hardware_designer import HardwareDesigner
+from .headline import chart_title, headline_figures, headline_html, warning_note
 from .route_picker import RoutePicker
 from .scenario_editor import ScenarioEditor
 
@@ -295,7 +296,8 @@ class Workbench(widgets.VBox):
             finally:
                 self.timings_s[spec.name] = time.perf_counter() - start
             results[spec.name] = result
-            notes = [_message(f"{w.category.__name__}: {w.message}") for w in caught]
+            notes = [widgets.HTML(warning_note(w.category.__name__, str(w.message)))
+                     for w in caught]
             extras = self._tab_extras(spec, result)
             try:
                 _show(out, *notes, *extras, *_displayables(spec, result))
@@ -382,9 +384,14 @@ def _displayables(spec: AnalysisSpec, result: Any) -> list[Any]:
     import polars as pl
 
     items: list[Any] = []
+    summary = getattr(result, "summary", None)
+    lead = headline_html(headline_figures(spec.name, summary), sentence=str(
+        summary.get("headline", "")) if isinstance(summary, dict) else "")
+    if lead:
+        items.append(widgets.HTML(lead))
     figures = analysis_figures(result)
     for title, figure in figures.items():
-        items.append(widgets.HTML(f"<b>{html.escape(str(title))}</b>"))
+        items.append(widgets.HTML(f"<b>{html.escape(chart_title(title))}</b>"))
         items.append(figure)
     if not figures:
         summary = getattr(result, "summary", None)

@@ -28,7 +28,7 @@ from .valuechain import value_chain, value_chain_shares
 if TYPE_CHECKING:
     from ...model.scenario import Scenario
 
-__all__ = ["ANNUAL_SCHEMA", "BusinessResult", "CASH_FLOW_SCHEMA", "business"]
+__all__ = ["ANNUAL_SCHEMA", "BusinessResult", "CASH_FLOW_SCHEMA", "business", "headline"]
 
 CASH_FLOW_SCHEMA = {"year": pl.Int32, "calendar_year": pl.Int32, "line_item": pl.String,
                     "component": pl.String, "category": pl.String, "cash_usd": pl.Float64,
@@ -87,7 +87,9 @@ class BusinessResult:
     inputs : polars.DataFrame
         ``input``, ``value``, ``unit``, ``source``: every number the model used.
     summary : dict
-        The metrics by name plus scenario, vehicle and horizon.
+        The metrics by name plus scenario, vehicle and horizon, and ``headline`` (str):
+        the break-even compute price against the current one and the NPV at the current
+        price, in one sentence (:func:`headline`).
     """
 
     cash_flows: pl.DataFrame
@@ -135,7 +137,38 @@ class BusinessResult:
         return (f"<div><b>Business case: {html.escape(s['scenario'])}</b> — {s['n_sats']} "
                 f"satellites on {html.escape(s['launch_vehicle'])}, "
                 f"{s['start_year']}–{s['start_year'] + s['horizon_years'] - 1}, discount "
-                f"{s['discount_rate_frac']:.1%}<table>{body}</table></div>")
+                f"{s['discount_rate_frac']:.1%}<p>{html.escape(s.get('headline', ''))}</p>"
+                f"<table>{body}</table></div>")
+
+
+def _money(value_usd: float) -> str:
+    """USD for a headline: B above a billion, else M."""
+    if abs(value_usd) >= 1e9:
+        return f"{value_usd / 1e9:,.2f} B USD"
+    return f"{value_usd / 1e6:,.1f} M USD"
+
+
+def headline(summary: Mapping[str, Any], price_usd_per_tops_hour: float) -> str:
+    """One sentence that says where the case breaks even and where it stands, from the
+    summary's numbers: the break-even compute price against the current price, the NPV at
+    the current price and, when finite, the launch price that would break even."""
+    npv = summary["npv_usd"]
+    price = summary["break_even_compute_price_usd_per_tops_hour"]
+    if not np.isfinite(price):
+        text = f"No compute price breaks even; at the current price NPV is {_money(npv)}"
+    elif price <= 0.0:
+        text = f"Pays even if compute is free; at the current price NPV is {_money(npv)}"
+    else:
+        ratio = (f" ({price / price_usd_per_tops_hour:,.1f}× the current "
+                 f"{price_usd_per_tops_hour:.4g})" if price_usd_per_tops_hour > 0 else "")
+        text = (f"Break-even at {price:.4g} USD/TOPS-h{ratio}; at the current price NPV is "
+                f"{_money(npv)}")
+    launch = summary["break_even_launch_cost_usd_per_kg"]
+    if npv < 0:
+        text += (f"; a launch price of {launch:,.0f} USD/kg would also break even"
+                 if np.isfinite(launch) and launch > 0
+                 else "; even free launch would not break even")
+    return text + "."
 
 
 def _cash_frame(outcome: _programme.Outcome, start_year: int, cny_per_usd: float) -> pl.DataFrame:
@@ -284,6 +317,7 @@ def business(scenario: Scenario, *, capacity: CapacityYield | Any = None,
         "local_share_frac": float(chain["local_usd"].sum() / max(chain["cost_usd"].sum(),
                                                                  1e-300)),
     }
+    summary["headline"] = headline(summary, scenario.economics.compute_price_usd_per_tops_hour)
     metrics = pl.DataFrame(
         [(k, float(summary[k]), unit, desc) for k, (unit, desc) in _METRICS.items()],
         schema={"metric": pl.String, "value": pl.Float64, "unit": pl.String,

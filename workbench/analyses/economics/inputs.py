@@ -114,7 +114,7 @@ def data_products_gb_per_sat_year(scenario: Scenario) -> float:
     Notes
     -----
     Raw rate = (v_g / GSD) · (swath / GSD) · bands · bit depth, with ground-track speed
-    v_g = √(μ/a) · R⊕/a (DESIGN.md §4); products = raw × imaging duty × data-reduction
+    v_g = √(μ/a) · R⊕/a (README design notes); products = raw × imaging duty × data-reduction
     fraction, over 8,760 h. The mean altitude of the constellation stands for a.
     """
     apps = [a for a in scenario.applications if a.kind == "remote_sensing"]

@@ -4,7 +4,7 @@ terrestrial fibre — what the routing graph is built of.
 A ground site links to a satellite when the satellite is at or above the site's elevation
 mask and, if the site sets ``max_range_km`` (a terminal's reach), within that slant range.
 Terrestrial fibre between two sites runs the great-circle distance times a detour factor at
-c / 1.468 (DESIGN.md §4).
+c / 1.468 (the README's design notes).
 
 This module imports only numpy (and scipy inside functions), so the routing worker
 processes start fast; the constants below repeat :mod:`workbench.model.constants`

@@ -332,7 +332,7 @@ def latency(scenario: Scenario, pairs: Pairs = None, *,
     At each step the network is a directed graph: ISLs (both ways), ground-satellite links
     where the satellite is at or above the site's elevation mask and within its
     ``max_range_km``, and fibre. Link weights are one-way delays: distance / c in vacuum,
-    great circle × detour / (c / 1.468) in fibre (DESIGN.md §4), plus ``hop_delay_ms``.
+    great circle × detour / (c / 1.468) in fibre (README design notes), plus ``hop_delay_ms``.
     Routes never pass through a ground site unless it is a relay
     (``GroundSite.is_relay``). Shortest paths by Dijkstra (``scipy.sparse.csgraph``);
     RTT = 2 × the one-way delay of the shortest route (links are symmetric). This is the
