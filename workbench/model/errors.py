@@ -1,7 +1,32 @@
 """Errors the workbench raises: each names the field, the value and what is allowed."""
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+
+MAX_VALUE_CHARS = 60
+"""Longest rendering of a value in an error message."""
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxtuple, _REPR.maxlist, _REPR.maxdict = 3, 6, 6, 4
+_REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = _REPR.maxarray = 6
+_REPR.maxstring, _REPR.maxlong, _REPR.maxother = MAX_VALUE_CHARS, 40, MAX_VALUE_CHARS
+
+
+def bounded_repr(value: object, limit: int = MAX_VALUE_CHARS) -> str:
+    """``repr(value)`` cut to ``limit`` characters, without rendering all of a big value.
+
+    Containers show their first few items only (``reprlib``), so a list of a billion
+    items, or one nested nine deep, costs microseconds.
+
+    >>> bounded_repr(list(range(10**6)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    """
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a value whose own __repr__ fails  # noqa: BLE001
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class WorkbenchError(Exception):
@@ -17,9 +42,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        value = repr(self.value)
-        if len(value) > 60:
-            value = value[:57] + "..."
+        value = bounded_repr(self.value)
         return f"{self.field}={value}: {self.message}" if self.field else self.message
 
 

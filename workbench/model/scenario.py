@@ -20,6 +20,7 @@ from .errors import ModelError, Problem
 from .fields import quantity
 from .ground import GroundSegment
 from .hardware import ComputePayload, Platform
+from .yaml_io import load_yaml, read_text
 
 MAX_TIME_STEPS = 1_000_000
 
@@ -104,14 +105,7 @@ class Scenario(Model):
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "YAML") -> Scenario:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-            raise ModelError(f"scenario YAML ({source})", [Problem(
-                where, _first_line(text, mark), f"is not valid YAML: "
-                f"{getattr(exc, 'problem', None) or exc}")]) from None
+        data = load_yaml(text, source=source)
         if not isinstance(data, dict):
             raise ModelError(f"scenario YAML ({source})", [Problem(
                 "document", data, "must be a mapping of scenario fields")])
@@ -131,28 +125,29 @@ class Scenario(Model):
                 f"every {self.step_s:g} s</div>")
 
 
-def _first_line(text: str, mark: Any) -> str:
-    lines = text.splitlines()
-    if mark is not None and 0 <= mark.line < len(lines):
-        return lines[mark.line].strip()
-    return text[:40]
+def _is_path(text: str) -> bool:
+    """Whether ``text`` names an existing file (False for text no path can be)."""
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A scenario from a built-in name (``beijing-etown-demo``), a YAML file, or YAML text."""
     if isinstance(name_or_path, Path):
-        return Scenario.from_yaml(name_or_path.read_text(encoding="utf-8"),
+        return Scenario.from_yaml(read_text(name_or_path, what="scenario file"),
                                   source=str(name_or_path))
     text = str(name_or_path)
-    if "\n" in text or ":" in text and not Path(text).exists():
+    if "\n" in text or ":" in text and not _is_path(text):
         return Scenario.from_yaml(text)
     path = Path(text)
-    if path.exists():
-        return Scenario.from_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    if _is_path(text):
+        return Scenario.from_yaml(read_text(path, what="scenario file"), source=str(path))
     from .. import datasets
 
     path = datasets.scenario_path(text)
-    return Scenario.from_yaml(path.read_text(encoding="utf-8"), source=text)
+    return Scenario.from_yaml(read_text(path, what="scenario file"), source=text)
 
 
 __all__ = ["Scenario", "load_scenario"]
