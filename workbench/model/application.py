@@ -70,6 +70,10 @@ class EventResponse(Model):
         if self.lat_min_deg >= self.lat_max_deg:
             raise ValueError(f"lat_min_deg={self.lat_min_deg:g}: must be below lat_max_deg="
                              f"{self.lat_max_deg:g}")
+        if self.lon_min_deg >= self.lon_max_deg:
+            raise ValueError(f"lon_min_deg={self.lon_min_deg:g}: must be west of (below) "
+                             f"lon_max_deg={self.lon_max_deg:g}; a region across the 180° "
+                             "meridian is two applications, one each side")
         return self
 
 

@@ -5,7 +5,7 @@ import re
 import typing
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import ModelError, Problem
 
@@ -126,6 +126,18 @@ def problems_from(exc: ValidationError, cls: type) -> list[Problem]:
     return problems
 
 
+def _number_fields(cls: type[BaseModel]) -> dict[str, str]:
+    """Fields of ``cls`` that hold a number: name → 'number' or 'whole number'."""
+    out = {}
+    for name, info in cls.model_fields.items():
+        inner = _inner(info.annotation)
+        if inner is float:
+            out[name] = "number"
+        elif inner is int:
+            out[name] = "whole number"
+    return out
+
+
 class Model(BaseModel):
     """Frozen pydantic model whose validation errors name field, value and allowed range.
 
@@ -134,7 +146,22 @@ class Model(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
-                              use_attribute_docstrings=False)
+                              use_attribute_docstrings=False, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_numbers(cls, data: Any) -> Any:
+        """Numbers must be numbers: pydantic would read ``true`` as 1 and ``"60"`` as 60."""
+        if not isinstance(data, dict):
+            return data
+        fields = _number_fields(cls)
+        problems = [Problem(name, value, f"must be a {fields[name]}, not "
+                            f"{'true/false' if isinstance(value, bool) else 'text'}")
+                    for name, value in data.items()
+                    if name in fields and isinstance(value, bool | str)]
+        if problems:
+            raise ModelError(cls.__name__, problems)
+        return data
 
     def __init__(self, /, **data: Any) -> None:
         try:

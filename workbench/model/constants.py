@@ -1,4 +1,4 @@
-"""Physical constants used across the workbench (DESIGN.md §4)."""
+"""Physical constants and shared limits used across the workbench (DESIGN.md §4)."""
 MU_EARTH_KM3_PER_S2 = 398600.4418
 """Earth's gravitational parameter μ⊕ (WGS84)."""
 R_EARTH_KM = 6378.137
@@ -11,3 +11,20 @@ SOLAR_CONSTANT_W_PER_M2 = 1361.0
 """Total solar irradiance at 1 au (1360.8 ± 0.5 W/m², Kopp & Lean 2011)."""
 STEFAN_BOLTZMANN_W_PER_M2_K4 = 5.670374e-8
 SECONDS_PER_DAY = 86400.0
+
+MAX_TIME_STEPS = 1_000_000
+"""Most instants one time grid may hold (Scenario and TimeGrid share this cap)."""
+
+EPHEMERIS_START_UTC = "1899-07-30T00:00:00+00:00"
+EPHEMERIS_END_UTC = "2053-10-08T00:00:00+00:00"
+"""Whole days inside JPL DE421 (1899-07-29 to 2053-10-09 TDB), the Sun ephemeris every
+analysis uses: a grid must start and end within them."""
+
+
+def n_time_steps(duration_s: float, step_s: float) -> int:
+    """Instants on a grid of ``duration_s`` at ``step_s``: ``floor(duration/step) + 1``.
+
+    >>> n_time_steps(600.0, 60.0)
+    11
+    """
+    return int(duration_s / step_s + 1e-9) + 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,7 @@ from pydantic import field_validator, model_validator
 from .base import Model
 from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
 from .fields import quantity
+from .names import check_name
 from .tle import TLERecord, parse_tle
 
 SATELLITE_SCHEMA = {
@@ -64,6 +66,11 @@ class WalkerShell(Model):
         "delta", description="Delta spreads planes over 360° of RAAN, star over 180°")
     raan_offset_deg: float = quantity(0.0, unit="deg", ge=0.0, lt=360.0,
                                       description="RAAN of the first plane")
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        return check_name(value)
 
     @model_validator(mode="after")
     def _phasing_below_planes(self) -> WalkerShell:
@@ -117,6 +124,11 @@ class TLESet(Model):
     text: str = quantity(description="The element sets, two- or three-line format")
     source: str = quantity("", description="Where the elements came from (URL, file, date)")
 
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        return check_name(value)
+
     @field_validator("text")
     @classmethod
     def _parses(cls, text: str) -> str:
@@ -155,10 +167,16 @@ class Constellation(Model):
         if not self.shells and not self.tle_sets:
             raise ValueError("shells=(): a constellation needs at least one Walker shell or "
                              "TLE set")
-        names = [s.name for s in self.shells] + [t.name for t in self.tle_sets]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        names = Counter([s.name for s in self.shells] + [t.name for t in self.tle_sets])
+        dupes = sorted(n for n, k in names.items() if k > 1)
         if dupes:
-            raise ValueError(f"shells={dupes}: shell and TLE set names must be unique")
+            raise ValueError(f"shells={dupes[:5]}: shell and TLE set names must be unique")
+        ids = Counter(r.norad_id for t in self.tle_sets for r in t.records)
+        repeated = sorted(n for n, k in ids.items() if k > 1)
+        if repeated:
+            more = f" and {len(repeated) - 5:,} more" if len(repeated) > 5 else ""
+            raise ValueError(f"tle_sets={repeated[:5]}: NORAD catalog numbers appear more than "
+                             f"once{more}; each satellite may be listed once")
         return self
 
     @classmethod
@@ -191,7 +209,8 @@ class Constellation(Model):
         parts = []
         for shell in self.shells:
             part = shell.satellites().with_columns(
-                name=pl.format(f"{shell.name}-P{{}}-S{{}}", pl.col("plane"), pl.col("slot")),
+                name=pl.concat_str(pl.lit(shell.name), pl.lit("-P"), pl.col("plane"),
+                                   pl.lit("-S"), pl.col("slot")),
                 shell=pl.lit(shell.name), norad_id=pl.lit(None, pl.String),
                 epoch_utc=pl.lit(None, pl.Datetime("us", "UTC")),
                 altitude_km=pl.lit(shell.altitude_km), inclination_deg=pl.lit(

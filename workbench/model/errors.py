@@ -64,6 +64,19 @@ class TLEError(ModelError):
         super().__init__(source, problems)
 
 
+class SizeError(ModelError):
+    """A job whose arrays would not fit in memory, refused before anything is allocated.
+
+    ``estimate_bytes`` is what it would need, ``budget_bytes`` what it may use.
+    """
+
+    def __init__(self, what: str, estimate_bytes: int, budget_bytes: int, message: str):
+        super().__init__(what, [Problem("", None, message)])
+        self.estimate_bytes = int(estimate_bytes)
+        self.budget_bytes = int(budget_bytes)
+        self.args = (f"{what} is too big for this machine: {message}",)
+
+
 class DatasetError(WorkbenchError, LookupError):
     """An unknown catalog entry, preset or scenario name."""
 

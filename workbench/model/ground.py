@@ -1,6 +1,7 @@
 """Ground sites (gateways, user terminals, imaging targets, data centres) and segments."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 import polars as pl
@@ -55,10 +56,10 @@ class GroundSegment(Model):
 
     @model_validator(mode="after")
     def _unique_names(self) -> GroundSegment:
-        names = [s.name for s in self.sites]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        names = Counter(s.name for s in self.sites)
+        dupes = sorted(n for n, k in names.items() if k > 1)
         if dupes:
-            raise ValueError(f"sites={dupes}: site names must be unique")
+            raise ValueError(f"sites={dupes[:5]}: site names must be unique")
         return self
 
     def __len__(self) -> int:

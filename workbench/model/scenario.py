@@ -5,7 +5,7 @@ Scenarios are YAML files, loaded safely and round-trip exact:
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from pydantic import field_validator, model_validator
 
 from .application import Application
 from .base import Model
+from .constants import EPHEMERIS_END_UTC, EPHEMERIS_START_UTC, MAX_TIME_STEPS, n_time_steps
 from .constellation import Constellation
 from .economics import Economics
 from .errors import ModelError, Problem
@@ -22,7 +23,8 @@ from .ground import GroundSegment
 from .hardware import ComputePayload, Platform
 from .yaml_io import load_yaml, read_text
 
-MAX_TIME_STEPS = 1_000_000
+EPHEMERIS_START = datetime.fromisoformat(EPHEMERIS_START_UTC)
+EPHEMERIS_END = datetime.fromisoformat(EPHEMERIS_END_UTC)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -66,7 +68,11 @@ class Scenario(Model):
     @field_validator("epoch_utc")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"epoch_utc={value.isoformat()}: is outside the datetime range "
+                             "once converted to UTC") from None
 
     @field_validator("constellation", mode="before")
     @classmethod
@@ -87,9 +93,21 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _grid_size(self) -> Scenario:
-        if self.duration_s / self.step_s > MAX_TIME_STEPS:
+        if self.step_s > self.duration_s:
+            raise ValueError(f"step_s={self.step_s:g}: the step must not be longer than "
+                             f"duration_s={self.duration_s:g} s (the grid would hold one "
+                             "instant)")
+        if n_time_steps(self.duration_s, self.step_s) > MAX_TIME_STEPS:
             raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
                              f"more than {MAX_TIME_STEPS:,} time steps; use a longer step")
+        is_inside = EPHEMERIS_START <= self.epoch_utc <= EPHEMERIS_END
+        end = self.epoch_utc + timedelta(seconds=self.duration_s) if is_inside else \
+            self.epoch_utc
+        if not (is_inside and end <= EPHEMERIS_END):
+            raise ValueError(f"epoch_utc={self.epoch_utc:%Y-%m-%d %H:%M}: the analysis (to "
+                             f"{end:%Y-%m-%d %H:%M}) must lie between "
+                             f"{EPHEMERIS_START:%Y-%m-%d} and {EPHEMERIS_END:%Y-%m-%d} UTC, "
+                             "the span of the JPL DE421 Sun ephemeris")
         return self
 
     @property

@@ -9,9 +9,11 @@ import polars as pl
 from pydantic import field_validator, model_validator
 
 from ..model.base import Model
+from ..model.constants import MAX_TIME_STEPS, n_time_steps
 from ..model.fields import quantity
 
-MAX_STEPS = 1_000_000
+MAX_STEPS = MAX_TIME_STEPS
+"""The step cap, shared with :class:`~workbench.model.Scenario` (model/constants.py)."""
 
 
 class TimeGrid(Model):
@@ -30,18 +32,22 @@ class TimeGrid(Model):
     @field_validator("start")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"start={value.isoformat()}: is outside the datetime range once "
+                             "converted to UTC") from None
 
     @model_validator(mode="after")
     def _size(self) -> TimeGrid:
-        if self.duration_s / self.step_s >= MAX_STEPS:
+        if n_time_steps(self.duration_s, self.step_s) > MAX_TIME_STEPS:
             raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
-                             f"{self.duration_s / self.step_s:,.0f} steps, more than "
-                             f"{MAX_STEPS:,}; use a longer step")
+                             f"{n_time_steps(self.duration_s, self.step_s):,} steps, more "
+                             f"than {MAX_TIME_STEPS:,}; use a longer step")
         return self
 
     def __len__(self) -> int:
-        return int(np.floor(self.duration_s / self.step_s + 1e-9)) + 1
+        return n_time_steps(self.duration_s, self.step_s)
 
     @cached_property
     def offsets_s(self) -> np.ndarray:
