@@ -100,14 +100,14 @@ class Scenario(Model):
         if n_time_steps(self.duration_s, self.step_s) > MAX_TIME_STEPS:
             raise ValueError(f"step_s={self.step_s:g}: {self.duration_s:g} s at this step is "
                              f"more than {MAX_TIME_STEPS:,} time steps; use a longer step")
-        is_inside = EPHEMERIS_START <= self.epoch_utc <= EPHEMERIS_END
-        end = self.epoch_utc + timedelta(seconds=self.duration_s) if is_inside else \
-            self.epoch_utc
-        if not (is_inside and end <= EPHEMERIS_END):
-            raise ValueError(f"epoch_utc={self.epoch_utc:%Y-%m-%d %H:%M}: the analysis (to "
-                             f"{end:%Y-%m-%d %H:%M}) must lie between "
-                             f"{EPHEMERIS_START:%Y-%m-%d} and {EPHEMERIS_END:%Y-%m-%d} UTC, "
-                             "the span of the JPL DE421 Sun ephemeris")
+        span = (f"must lie between {EPHEMERIS_START:%Y-%m-%d} and {EPHEMERIS_END:%Y-%m-%d} "
+                "UTC, the span of the JPL DE421 Sun ephemeris")
+        if not EPHEMERIS_START <= self.epoch_utc <= EPHEMERIS_END:
+            raise ValueError(f"epoch_utc={self.epoch_utc:%Y-%m-%d %H:%M}: the analysis {span}")
+        end = self.epoch_utc + timedelta(seconds=self.duration_s)
+        if end > EPHEMERIS_END:
+            raise ValueError(f"epoch_utc={self.epoch_utc:%Y-%m-%d %H:%M}: the analysis ends "
+                             f"{end:%Y-%m-%d %H:%M}, but it {span}")
         return self
 
     @property

@@ -251,6 +251,13 @@ class _Line(str):
         return "'" + self + "'"
 
 
+class _Bare(str):
+    """A value shown without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def _line(text: str, mark: Any, limit: int = 60) -> str:
     """The (stripped, shortened) line a mark points at."""
     if mark is None:
@@ -287,7 +294,7 @@ def read_text(path: str | Path, *, what: str = "file") -> str:
         line = data.count(b"\n", 0, offset) + 1
         column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
         raise ModelError(f"{what} ({path})", [Problem(
-            f"byte {offset:,}", _Line(f"0x{data[offset]:02x}"),
+            f"byte {offset:,}", _Bare(f"0x{data[offset]:02x}"),
             f"is not UTF-8 text (line {line}, byte {column} of the line: {exc.reason}); "
             "save the file as UTF-8")]) from None
 
