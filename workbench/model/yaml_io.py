@@ -238,6 +238,9 @@ def load_yaml(text: str, *, source: str = "YAML", what: str = "scenario YAML") -
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context and context.startswith("expected"):
+            problem = f"{context}, {problem}"
         raise ModelError(label, [Problem(where, _Line(_line(text, mark)),
                                          f"is not valid YAML: {problem}")]) from None
     finally:
