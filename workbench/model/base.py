@@ -138,6 +138,21 @@ def _number_fields(cls: type[BaseModel]) -> dict[str, str]:
     return out
 
 
+def _non_text_key(obj: Any) -> tuple[str, Any] | None:
+    """(path, key) of the first mapping key in ``obj`` that is not text, else None."""
+    stack: list[tuple[str, Any]] = [("", obj)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    return path or "document", key
+                stack.append((_join(path, key), item))
+        elif isinstance(value, list | tuple):
+            stack.extend((_join(path, str(i)), item) for i, item in enumerate(value))
+    return None
+
+
 class Model(BaseModel):
     """Frozen pydantic model whose validation errors name field, value and allowed range.
 
@@ -164,6 +179,10 @@ class Model(BaseModel):
         return data
 
     def __init__(self, /, **data: Any) -> None:
+        where = _non_text_key(data)
+        if where is not None:
+            raise ModelError(type(self).__name__, [Problem(where[0], where[1],
+                                                           "field names must be text")])
         try:
             super().__init__(**data)
         except ValidationError as exc:
@@ -171,6 +190,10 @@ class Model(BaseModel):
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:  # type: ignore[override]
+        where = _non_text_key(obj)
+        if where is not None:  # pydantic would fail with "TypeError: keywords must be strings"
+            raise ModelError(cls.__name__, [Problem(where[0], where[1],
+                                                    "field names must be text")])
         try:
             return super().model_validate(obj, **kwargs)
         except ValidationError as exc:

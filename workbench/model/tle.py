@@ -51,7 +51,8 @@ class TLERecord:
 
 def checksum(line: str) -> int:
     """TLE checksum of the first 68 columns: digits summed, '-' counts 1, modulo 10."""
-    return sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68]) % 10
+    return sum(ord(c) - 48 if "0" <= c <= "9" else (1 if c == "-" else 0)
+               for c in line[:68]) % 10
 
 
 def _implied_decimal(text: str) -> float:

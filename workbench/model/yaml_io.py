@@ -231,7 +231,12 @@ def load_yaml(text: str, *, source: str = "YAML", what: str = "scenario YAML") -
     if len(text) > MAX_FILE_BYTES:
         raise ModelError(label, [Problem("text", f"{len(text):,} characters",
                                          f"is larger than {MAX_FILE_BYTES:,}")])
-    loader = _BoundedLoader(text, extra_chars=len(text) + MAX_EXPANDED_CHARS)
+    try:
+        loader = _BoundedLoader(text, extra_chars=len(text) + MAX_EXPANDED_CHARS)
+    except UnicodeEncodeError as exc:  # libyaml reads UTF-8: lone surrogates cannot be
+        raise ModelError(label, [Problem(f"character {exc.start:,}", text[exc.start],
+                                         "is not a Unicode character (a lone surrogate)")]
+                         ) from None
     try:
         return loader.get_single_data()
     except yaml.YAMLError as exc:
