@@ -49,12 +49,18 @@ def test_run_prints_the_tle_age_in_days(tmp_path, capsys):
     assert f"{max(ages):,.1f} days at most" in out
 
 
-@pytest.mark.parametrize(("hours", "step"), [("0.0083", "60"), ("1", "600")])
+@pytest.mark.parametrize(("hours", "step"), [("0.1", "60"), ("1", "600")])
 def test_run_refuses_a_grid_too_short_to_mean_anything(tmp_path, capsys, hours, step):
     assert main(["run", "-q", "-o", str(tmp_path), "--hours", hours, "--step", step]) == 2
     err = capsys.readouterr().err
     assert "at least 10 are needed" in err and "Traceback" not in err
     assert not any(tmp_path.iterdir())
+
+
+def test_run_refuses_a_step_longer_than_the_duration(tmp_path, capsys):
+    assert main(["run", "-q", "-o", str(tmp_path), "--hours", "0.0083", "--step", "60"]) == 2
+    err = capsys.readouterr().err
+    assert "must not be longer than duration_s" in err and "Traceback" not in err
 
 
 def test_run_warns_about_a_grid_shorter_than_an_orbit(tmp_path, capsys):

@@ -67,18 +67,24 @@ def test_star_pattern_cuts_the_seam_by_default():
     assert (_degrees(linked, 48) == 4).all()
 
 
-def _tle_text(constellation: Constellation, *, extra: list[tuple] = ()) -> str:
+def _tle_text(constellation: Constellation, *, extra: list[tuple] = (),
+              first_id: int = 0) -> str:
+    from workbench.model.tle import checksum
+
     lines = []
     for i, sat in enumerate(satrecs(constellation, epoch=EPOCH)):
         l1, l2 = exporter.export_tle(sat)
-        lines += [f"SAT-{i}", l1, l2]
+        # NORAD ids must be unique across a constellation: number this set from first_id
+        l1, l2 = (ln[:2] + f"{first_id + i:05d}" + ln[7:68] for ln in (l1, l2))
+        lines += [f"SAT-{i}", l1 + str(checksum(l1)), l2 + str(checksum(l2))]
     return "\n".join(lines)
 
 
 def test_inferred_planes_reproduce_walker_plus_grid_and_report_misfits():
     walker = Constellation.walker(550, 53, 24, 11, 1)
     stray = Constellation.walker(550, 97.6, 1, 2, 0, name="stray")  # a different shell
-    text = _tle_text(walker) + "\n" + _tle_text(stray).replace("SAT-", "STRAY-")
+    text = _tle_text(walker) + "\n" + _tle_text(stray, first_id=len(walker)).replace(
+        "SAT-", "STRAY-")
     tle = Constellation.from_tle(text, name="mixed")
     with pytest.warns(PlaneInferenceWarning, match="2 of 266 satellites fit no orbital plane"):
         planes = infer_planes(tle, epoch=EPOCH)

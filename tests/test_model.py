@@ -29,7 +29,7 @@ from workbench.model import (
     describe,
 )
 from workbench.model.base import Model
-from workbench.model.timegrid import MAX_STEPS as MAX_TIME_STEPS
+from workbench.model.constants import MAX_TIME_STEPS
 from workbench.scenarios import load_scenario
 
 # ISS elements as printed in skyfield's documentation ("Earth Satellites"), checksums valid.
@@ -258,6 +258,8 @@ def test_describe_reports_walker_altitude_limits():
 # ----------------------------------------------------------------------------- YAML round trip
 
 _NAME = st.text(st.characters(categories=["L", "N", "P", "Zs"]), min_size=1, max_size=20)
+# shell and TLE set names are checked as names (model/names.py)
+_SHELL_NAME = st.from_regex(r"\A[^\W_][\w\-.,()\[\]+/#&' ]{0,18}[^\W_]\Z")
 _TZ = st.one_of(st.none(), st.just(UTC), st.builds(
     lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(-14 * 60, 14 * 60)))
 
@@ -302,7 +304,7 @@ def walker_shells(draw, name: str) -> WalkerShell:
 
 @st.composite
 def constellations(draw) -> Constellation:
-    names = draw(st.lists(_NAME, min_size=1, max_size=3, unique=True))
+    names = draw(st.lists(_SHELL_NAME, min_size=1, max_size=3, unique=True))
     has_tle = draw(st.booleans())
     shell_names = names[:-1] if has_tle else names
     shells = tuple(draw(walker_shells(n)) for n in shell_names)
@@ -330,11 +332,14 @@ def platforms(draw) -> Platform:
 @st.composite
 def event_responses(draw) -> EventResponse:
     values = draw(fields_of(EventResponse))
-    lats = sorted((values["lat_min_deg"], values["lat_max_deg"]))
-    if lats[0] == lats[1]:  # the model asks for a region of positive height
-        lats = sorted(draw(st.lists(st.floats(-90.0, 90.0), min_size=2, max_size=2,
-                                    unique=True)))
-    return EventResponse(**{**values, "lat_min_deg": lats[0], "lat_max_deg": lats[1]})
+    box = {}
+    for axis, limit in (("lat", 90.0), ("lon", 180.0)):
+        edges = sorted((values[f"{axis}_min_deg"], values[f"{axis}_max_deg"]))
+        if edges[0] == edges[1]:  # the model asks for a region of positive size
+            edges = sorted(draw(st.lists(st.floats(-limit, limit), min_size=2, max_size=2,
+                                         unique=True)))
+        box |= {f"{axis}_min_deg": edges[0], f"{axis}_max_deg": edges[1]}
+    return EventResponse(**{**values, **box})
 
 
 payloads = st.builds(lambda chip, d: ComputePayload(chip=chip, **d),
@@ -352,10 +357,11 @@ applications = st.one_of(
 @st.composite
 def scenarios(draw) -> Scenario:
     duration = draw(_numeric({s.name: s for s in describe(Scenario)}["duration_s"]))
-    step = draw(st.floats(max(duration / MAX_TIME_STEPS * (1 + 1e-9), 1e-3), 86400.0))
+    step = draw(st.floats(min(max(duration / MAX_TIME_STEPS * (1 + 1e-9), 1e-3), duration),
+                          min(86400.0, duration)))
     return Scenario(
         name=draw(_NAME), description=draw(st.text(max_size=60)),
-        epoch_utc=draw(st.datetimes(datetime(1990, 1, 1), datetime(2060, 1, 1), timezones=_TZ)),
+        epoch_utc=draw(st.datetimes(datetime(1990, 1, 1), datetime(2052, 1, 1), timezones=_TZ)),
         duration_s=duration, step_s=step, constellation=draw(constellations()),
         platform=draw(platforms()), payload=draw(payloads), ground=draw(grounds),
         applications=tuple(draw(st.lists(applications, max_size=3))),

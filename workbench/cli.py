@@ -12,14 +12,24 @@ it takes results from) and writes its frames as Parquet and its summary as JSON;
 ``--version`` stay instant.
 
 Exit codes: 0 success; 1 ``validate`` found problems in the file; 2 the command could not
-run (unknown scenario, unreadable or invalid scenario, bad option values). Expected errors
-print their message without a traceback.
+run (usage mistakes, unknown scenario, unreadable or invalid scenario, bad option values,
+a job too big for memory); 130 interrupted (Ctrl-C). Errors print a one-line message (or
+the list of problems) without a traceback; ``--debug`` shows the traceback.
+
+Outputs are atomic: ``run`` writes its files into a temporary directory beside OUT_DIR
+and swaps it into place in one step, so a killed run leaves the previous complete set (or
+none) and never a mix.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
+import shutil
 import sys
+import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +44,7 @@ DEFAULT_SCENARIO = "beijing-etown-demo"
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 OUTPUT_FILES = ("satellites.parquet", "ephemeris_summary.parquet", "access_windows.parquet",
                 "sunlight.parquet", "eclipses.parquet", "scenario.yaml")
@@ -93,6 +104,102 @@ class _Progress:
         start = time.perf_counter()
         yield
         self.note(f"{prefix} done in {time.perf_counter() - start:.1f} s")
+
+
+_PARTIAL = ".partial-"
+_OLD = ".old-"
+
+
+@contextmanager
+def atomic_output_dir(target: Path) -> Iterator[Path]:
+    """A temporary directory beside ``target`` that replaces it, complete, on success.
+
+    Files written into the yielded directory become ``target`` in one step when the block
+    ends without an error: on Linux an atomic exchange of the two directories
+    (``renameat2(RENAME_EXCHANGE)``), elsewhere two renames (a run killed between them
+    leaves the old set as ``.<name>.old-*``, restored by the next run). On an error or
+    Ctrl-C the temporary directory is removed and ``target`` is untouched.
+
+    ``target`` must be missing, empty, or hold only files a run writes
+    (:data:`OUTPUT_FILES`): the swap replaces the whole directory.
+    """
+    target = Path(os.path.abspath(target))
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _tidy(parent, target)
+    if target.exists():
+        if not target.is_dir():
+            raise UsageError(f"{target} exists and is not a directory")
+        foreign = sorted(p.name for p in target.iterdir() if p.name not in OUTPUT_FILES)
+        if foreign:
+            raise UsageError(
+                f"{target} holds files a run did not write ({', '.join(foreign[:3])}"
+                f"{' …' if len(foreign) > 3 else ''}); a run replaces its whole output "
+                "directory, so choose an empty or new one")
+    work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}{_PARTIAL}"))
+    try:
+        yield work
+        for path in work.iterdir():
+            _fsync(path)
+        _fsync(work)
+        _swap(work, target)
+        _fsync(parent)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # after an exchange it holds the old set
+
+
+def _tidy(parent: Path, target: Path) -> None:
+    """Remove what killed runs left beside ``target``; restore an old set the two-rename
+    swap was interrupted in the middle of."""
+    for path in parent.glob(f".{target.name}{_PARTIAL}*"):
+        shutil.rmtree(path, ignore_errors=True)
+    olds = sorted(parent.glob(f".{target.name}{_OLD}*"))
+    if olds and not target.exists():
+        os.rename(olds.pop(), target)
+    for path in olds:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put directory ``new`` at ``target``; afterwards ``new`` holds the old set (if any)."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _exchange(new, target):
+        return
+    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}{_OLD}"))
+    os.rmdir(old)
+    os.rename(target, old)
+    os.rename(new, target)
+    os.rename(old, new)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux ``renameat2`` with ``RENAME_EXCHANGE``)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
+                     rename_exchange) == 0
 
 
 def _minutes(seconds: float | None) -> str:
@@ -180,7 +287,7 @@ def ephemeris_summary(ephemeris: pl.DataFrame, satellites: pl.DataFrame) -> pl.D
 
 
 def sunlight_summary(is_sunlit: Any, eclipses: pl.DataFrame,
-                     satellites: pl.DataFrame) -> pl.DataFrame:
+                     satellites: pl.DataFrame, *, failed_sat_ids: Any = ()) -> pl.DataFrame:
     """Per-satellite sunlit fraction and eclipse time per orbit.
 
     Parameters
@@ -188,6 +295,8 @@ def sunlight_summary(is_sunlit: Any, eclipses: pl.DataFrame,
     is_sunlit : bool array (n_sats, n_times) from :func:`workbench.orbits.sunlit`
     eclipses : frame from :func:`workbench.orbits.eclipse_intervals`
     satellites : ``Constellation.satellites``
+    failed_sat_ids : satellites SGP4 failed on at some step: their sunlit_frac and
+        eclipse_s_per_orbit are null (a failed step would count as sunlit)
 
     Returns
     -------
@@ -200,11 +309,12 @@ def sunlight_summary(is_sunlit: Any, eclipses: pl.DataFrame,
     import polars as pl
 
     sunlit_frac = np.asarray(is_sunlit, dtype=np.float64).mean(axis=1)
+    sunlit_frac[np.asarray(list(failed_sat_ids), dtype=np.int64)] = np.nan
     per_sat = eclipses.group_by("sat_id").agg(
         n_eclipses=pl.len().cast(pl.UInt32), max_eclipse_s=pl.col("duration_s").max())
     return (satellites.select(
                 "sat_id", "name",
-                sunlit_frac=pl.Series(sunlit_frac),
+                sunlit_frac=pl.Series(sunlit_frac).fill_nan(None),
                 period_s=86400.0 / pl.col("mean_motion_rev_per_day"))
             .with_columns(eclipse_s_per_orbit=(1.0 - pl.col("sunlit_frac")) * pl.col("period_s"))
             .join(per_sat.cast({"sat_id": pl.UInt32}), on="sat_id", how="left")
@@ -240,20 +350,22 @@ def _run(args: argparse.Namespace) -> int:
         summary = ephemeris_summary(ephemeris(constellation, grid, epoch=epoch), satellites)
     with progress.step("sunlight"):
         is_sunlit = sunlit(constellation, grid, epoch=epoch)
+    failed = summary.filter(pl.col("n_failed_steps") > 0)["sat_id"]
     with progress.step("eclipses"):
         eclipses = eclipse_intervals(constellation, grid, epoch=epoch)
-        sunlight = sunlight_summary(is_sunlit, eclipses, satellites)
+        sunlight = sunlight_summary(is_sunlit, eclipses, satellites,
+                                    failed_sat_ids=failed.to_list())
     with progress.step("access windows"):
         windows = access_windows(constellation, scenario.ground, grid, epoch=epoch)
 
     out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
     frames = {"satellites.parquet": satellites, "ephemeris_summary.parquet": summary,
               "access_windows.parquet": windows, "sunlight.parquet": sunlight,
               "eclipses.parquet": eclipses}
-    for name, frame in frames.items():
-        write_parquet(frame, out / name)
-    (out / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
+    with atomic_output_dir(out) as work:
+        for name, frame in frames.items():
+            write_parquet(frame, work / name)
+        (work / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
 
     per_site = (pl.DataFrame({"site": [s.name for s in scenario.ground]},
                              schema={"site": pl.String})
@@ -280,15 +392,25 @@ def _run(args: argparse.Namespace) -> int:
     lines += [
         f"Median pass  {_minutes(windows['duration_s'].median() if windows.height else None)}"
         f" over {windows.height:,} windows",
-        f"Sunlit       {sunlight['sunlit_frac'].mean():.1%} of the time on average "
-        f"(eclipse {_minutes(sunlight['eclipse_s_per_orbit'].mean())} per orbit); "
-        f"{eclipses.height:,} eclipses",
+        _sunlit_line(sunlight, eclipses, failed.len()),
         f"Wrote        {len(OUTPUT_FILES)} files to {out}",
         f"Wall time    {time.perf_counter() - started:.1f} s",
     ]
     lines += [f"Warning      {note}" for note in grid_notes]
     print("\n".join(lines))
     return EXIT_OK
+
+
+def _sunlit_line(sunlight: pl.DataFrame, eclipses: pl.DataFrame, n_failed: int) -> str:
+    """The summary's sunlight line: means over the satellites SGP4 propagated throughout."""
+    mean = sunlight["sunlit_frac"].mean()
+    left_out = (f"; {n_failed:,} satellites that failed SGP4 are left out of the averages "
+                "(ephemeris_summary.parquet n_failed_steps)") if n_failed else ""
+    if mean is None:
+        return f"Sunlit       — (no satellite propagated throughout){left_out}"
+    return (f"Sunlit       {mean:.1%} of the time on average (eclipse "
+            f"{_minutes(sunlight['eclipse_s_per_orbit'].mean())} per orbit); "
+            f"{eclipses.height:,} eclipses{left_out}")
 
 
 def _add_run(subparsers: Any) -> None:
@@ -300,7 +422,9 @@ def _add_run(subparsers: Any) -> None:
                         help="built-in scenario name or YAML file "
                              f"(default: {DEFAULT_SCENARIO}; see `workbench scenarios`)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
-                        help="directory for the output files (created if missing)")
+                        help="directory for the output files (created if missing; "
+                             "replaced as a whole, so it must hold only a previous run's "
+                             "files)")
     parser.add_argument("--hours", type=float, metavar="H",
                         help="analysis length in hours (default: the scenario's duration)")
     parser.add_argument("--step", type=float, metavar="S",
@@ -313,12 +437,12 @@ def _add_run(subparsers: Any) -> None:
 # --------------------------------------------------------------------------- scenarios
 
 def _scenarios(args: argparse.Namespace) -> int:
-    import yaml
-
     from . import datasets
+    from .model.yaml_io import load_yaml, read_text
 
     for name in datasets.scenarios():
-        data = yaml.safe_load(Path(datasets.scenario_path(name)).read_text(encoding="utf-8"))
+        path = Path(datasets.scenario_path(name))
+        data = load_yaml(read_text(path, what="scenario file"), source=str(path))
         description = " ".join(str(data.get("description", "")).split()) if isinstance(
             data, dict) else ""
         marker = " (default)" if name == DEFAULT_SCENARIO else ""
@@ -801,16 +925,43 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="Space Computing Workbench: plan computing in space — constellations, "
                     "onboard compute, ground sites — and get the results as Parquet tables.",
-        epilog="Example: workbench run beijing-etown-demo -o out/ --hours 2")
+        epilog="Example: workbench run beijing-etown-demo -o out/ --hours 2. Exit codes: 0 "
+               "done, 1 invalid input (validate), 2 usage or run error, 130 interrupted.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an error (anywhere on the line)")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add in _COMMANDS:
         add(subparsers)
     return parser
 
 
+def _show_warning(seen: set[str]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints each distinct warning once, on one line."""
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        text = str(message)
+        if text not in seen:
+            seen.add(text)
+            print(f"workbench: warning: {text}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    try:
+        return _main(argv, debug=debug)
+    except KeyboardInterrupt:
+        _traceback(debug)
+        print("workbench: interrupted", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str], *, debug: bool) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
@@ -818,11 +969,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     from .model.errors import WorkbenchError
 
-    try:
-        return int(args.func(args))
-    except (WorkbenchError, UsageError, OSError) as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # shown once each, as one line (_show_warning)
+        warnings.showwarning = _show_warning(set())
+        try:
+            return int(args.func(args))
+        except (WorkbenchError, UsageError, OSError) as exc:
+            _traceback(debug)
+            print(f"workbench: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except Exception as exc:  # a bug, not the user's input: say so in one line
+            _traceback(debug)
+            print(f"workbench: internal error: {type(exc).__name__}: "
+                  f"{str(exc)[:300]} (run again with --debug for the traceback, and "
+                  "please report it)", file=sys.stderr)
+            return EXIT_ERROR
+
+
+def _traceback(debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
 
 
 if __name__ == "__main__":

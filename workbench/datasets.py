@@ -49,6 +49,7 @@ from .model import (
     TLESet,
     WalkerShell,
 )
+from .model.errors import bounded_repr
 from .model.ground import Role
 
 __all__ = [
@@ -186,13 +187,13 @@ def _unknown(kind: str, value: object, choices: Iterable[str], lister: str) -> D
     by_slug: dict[str, str] = {}
     for choice in choices:
         by_slug.setdefault(_slug(choice), choice)
-    key = _slug(value) if isinstance(value, str) else str(value)
+    key = (_slug(value[:200]) if isinstance(value, str) else bounded_repr(value))[:100]
     close = [by_slug[s] for s in difflib.get_close_matches(key, list(by_slug), n=3, cutoff=0.5)]
     if not close:  # fall back to substring hits ("orin" → every Orin)
         close = [c for s, c in by_slug.items() if key and key in s][:3]
     hint = ("closest matches: " + ", ".join(repr(c) for c in close)) if close else \
         "no close match"
-    return DatasetError(f"unknown {kind} {value!r}; {hint}. List them all with "
+    return DatasetError(f"unknown {kind} {bounded_repr(value)}; {hint}. List them all with "
                         f"workbench.datasets.{lister}")
 
 

@@ -19,11 +19,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import datasets
 from .model.errors import ModelError, Problem
 from .model.scenario import Scenario
+from .model.yaml_io import load_yaml, read_text
 
 _BY_NAME = {"constellation": datasets.constellation, "platform": datasets.platform}
 
@@ -48,26 +47,22 @@ def from_mapping(data: Mapping[str, Any]) -> Scenario:
 
 
 def from_yaml(text: str, *, source: str = "YAML") -> Scenario:
-    """A scenario from YAML text (safe loading); ``source`` names it in errors."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        raise ModelError(f"scenario YAML ({source})", [Problem(
-            where, _first_line(text, mark), f"is not valid YAML: "
-            f"{getattr(exc, 'problem', None) or exc}")]) from None
+    """A scenario from YAML text, read safely and within bounds
+    (:func:`workbench.model.yaml_io.load_yaml`: no tags, bounded aliases, nesting and size,
+    no duplicate keys); ``source`` names it in errors."""
+    data = load_yaml(text, source=source)
     if not isinstance(data, dict):
         raise ModelError(f"scenario YAML ({source})", [Problem(
             "document", data, "must be a mapping of scenario fields")])
     return from_mapping(data)
 
 
-def _first_line(text: str, mark: Any) -> str:
-    lines = text.splitlines()
-    if mark is not None and 0 <= mark.line < len(lines):
-        return lines[mark.line].strip()
-    return text[:40]
+def _is_path(text: str) -> bool:
+    """Whether ``text`` names an existing file (False for text no path can be)."""
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
@@ -82,14 +77,14 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     if isinstance(source, Mapping):
         return from_mapping(source)
     if isinstance(source, Path):
-        return from_yaml(source.read_text(encoding="utf-8"), source=str(source))
+        return from_yaml(read_text(source, what="scenario file"), source=str(source))
     text = str(source)
-    if "\n" in text or ":" in text and not Path(text).exists():
+    if "\n" in text or ":" in text and not _is_path(text):
         return from_yaml(text)
-    path = Path(text)
-    if path.exists():
-        return from_yaml(path.read_text(encoding="utf-8"), source=str(path))
-    return from_yaml(datasets.scenario_path(text).read_text(encoding="utf-8"), source=text)
+    if _is_path(text):
+        return from_yaml(read_text(text, what="scenario file"), source=text)
+    return from_yaml(read_text(datasets.scenario_path(text), what="scenario file"),
+                     source=text)
 
 
 __all__ = ["from_mapping", "from_yaml", "load_scenario", "resolve_names"]

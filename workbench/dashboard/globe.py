@@ -7,18 +7,22 @@ from Python (``show_constellation``, ``show_route``, ``fly_to``, ``on_select``,
 ``on_ground_click``) works unchanged in a dashboard, and picks made in the browser reach
 the same callbacks.
 
-Offline, Panel serves the local Cesium build (``workbench cesium install``) from a static
-directory; :func:`serve_options` gives the keywords for ``pn.serve``::
+Served apps build their state per browser session: :func:`globe_app` turns a function
+that makes a :class:`~workbench.widgets.globe.Globe` into a function ``pn.serve`` calls
+once per session, so a pick in one browser never shows in another. Offline, Panel serves
+the local Cesium build (``workbench cesium install``) from a static directory;
+:func:`serve_options` gives the keywords for ``pn.serve``::
 
     import panel as pn
-    from workbench.dashboard.globe import PanelGlobe, serve_options
+    from workbench.dashboard.globe import globe_app, serve_options
     from workbench.widgets import Globe
 
-    globe = Globe(constellation)
-    pn.serve(PanelGlobe(globe), **serve_options())   # http://127.0.0.1:5006/
+    app = globe_app(lambda: Globe(constellation))   # a new Globe for every session
+    pn.serve({"globe": app}, **serve_options())     # http://127.0.0.1:5006/globe
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import panel as pn
@@ -141,8 +145,49 @@ def _panel_value(name: str, value: Any) -> Any:
     return panel_cesium_urls(list(value)) if name == "cesium_urls" else value
 
 
-def globe_app(globe: Globe, **params: Any) -> pn.viewable.Viewable:
-    """A minimal page with the globe and its pick-role selector (what ``pn.serve`` shows)."""
+def globe_page(globe: Globe, **params: Any) -> pn.viewable.Viewable:
+    """One session's page: the globe and its pick-role selector.
+
+    ``globe`` must belong to this session alone; :func:`globe_app` makes one per session.
+    """
     view = PanelGlobe(globe, sizing_mode="stretch_width", **params)
     role = pn.widgets.RadioButtonGroup.from_param(view.param.pick_role, name="click adds")
     return pn.Column(role, view, sizing_mode="stretch_width")
+
+
+def globe_app(make_globe: Callable[[], Globe], **params: Any
+              ) -> Callable[[], pn.viewable.Viewable]:
+    """A per-session globe app for ``pn.serve``: each call builds a new page around a new
+    ``make_globe()``.
+
+    Parameters
+    ----------
+    make_globe : callable
+        Returns a new :class:`~workbench.widgets.globe.Globe` each time it is called
+        (share the immutable constellation, never the globe).
+    **params
+        Panel layout parameters for :class:`PanelGlobe`.
+
+    Returns
+    -------
+    callable
+        ``app()`` -> the session's page; pass it to ``pn.serve({"globe": app}, ...)``.
+
+    Raises
+    ------
+    TypeError
+        ``make_globe`` is a Globe (or any non-callable): one object served to every session
+        would share its picks and state between them.
+    """
+    if isinstance(make_globe, Globe) or not callable(make_globe):
+        raise TypeError("globe_app(make_globe): pass a function that returns a new Globe "
+                        "(e.g. lambda: Globe(constellation)), not a Globe — one object "
+                        "served to every session would share its state between them")
+
+    def app() -> pn.viewable.Viewable:
+        globe = make_globe()
+        if not isinstance(globe, Globe):
+            raise TypeError(f"make_globe() returned {type(globe).__name__}, not a Globe")
+        return globe_page(globe, **params)
+
+    return app

@@ -96,6 +96,11 @@ class EventResponse(Model):
         if self.lat_min_deg >= self.lat_max_deg:
             raise FieldValueError("lat_min_deg", self.lat_min_deg, "must be below lat_max_deg="
                                   "{north}", north=f"{self.lat_max_deg:g}")
+        if self.lon_min_deg >= self.lon_max_deg:
+            raise FieldValueError("lon_min_deg", self.lon_min_deg, "must be west of (below) "
+                                  "lon_max_deg={east}; a region across the 180° meridian is "
+                                  "two applications, one each side",
+                                  east=f"{self.lon_max_deg:g}")
         return self
 
 

@@ -5,7 +5,7 @@ import re
 import typing
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import FieldValueError, Message, ModelError, Problem, Verbatim
 
@@ -169,6 +169,33 @@ def _shown_limit(limit: object) -> str:
     return f"{limit:g}" if isinstance(limit, float) else str(limit)
 
 
+def _number_fields(cls: type[BaseModel]) -> dict[str, str]:
+    """Fields of ``cls`` that hold a number: name → 'number' or 'whole number'."""
+    out = {}
+    for name, info in cls.model_fields.items():
+        inner = _inner(info.annotation)
+        if inner is float:
+            out[name] = "number"
+        elif inner is int:
+            out[name] = "whole number"
+    return out
+
+
+def _non_text_key(obj: Any) -> tuple[str, Any] | None:
+    """(path, key) of the first mapping key in ``obj`` that is not text, else None."""
+    stack: list[tuple[str, Any]] = [("", obj)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    return path or "document", key
+                stack.append((_join(path, key), item))
+        elif isinstance(value, list | tuple):
+            stack.extend((_join(path, str(i)), item) for i, item in enumerate(value))
+    return None
+
+
 class Model(BaseModel):
     """Frozen pydantic model whose validation errors name field, value and allowed range.
 
@@ -177,9 +204,28 @@ class Model(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
-                              use_attribute_docstrings=False)
+                              use_attribute_docstrings=False, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_numbers(cls, data: Any) -> Any:
+        """Numbers must be numbers: pydantic would read ``true`` as 1 and ``"60"`` as 60."""
+        if not isinstance(data, dict):
+            return data
+        fields = _number_fields(cls)
+        problems = [Problem(name, value, f"must be a {fields[name]}, not "
+                            f"{'true/false' if isinstance(value, bool) else 'text'}")
+                    for name, value in data.items()
+                    if name in fields and isinstance(value, bool | str)]
+        if problems:
+            raise ModelError(cls.__name__, problems)
+        return data
 
     def __init__(self, /, **data: Any) -> None:
+        where = _non_text_key(data)
+        if where is not None:
+            raise ModelError(type(self).__name__, [Problem(where[0], where[1],
+                                                           "field names must be text")])
         try:
             super().__init__(**data)
         except ValidationError as exc:
@@ -187,6 +233,10 @@ class Model(BaseModel):
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:  # type: ignore[override]
+        where = _non_text_key(obj)
+        if where is not None:  # pydantic would fail with "TypeError: keywords must be strings"
+            raise ModelError(cls.__name__, [Problem(where[0], where[1],
+                                                    "field names must be text")])
         try:
             return super().model_validate(obj, **kwargs)
         except ValidationError as exc:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections import Counter
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,7 @@ from .base import Model
 from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
 from .errors import FieldValueError, ModelError, Problem
 from .fields import quantity
+from .names import check_name
 from .tle import TLERecord, parse_tle
 
 SATELLITE_SCHEMA = {
@@ -75,6 +77,11 @@ class WalkerShell(Model):
                                       label="RAAN of the first plane",
                                       description="RAAN of the first plane")
 
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        return check_name(value)
+
     @model_validator(mode="after")
     def _phasing_below_planes(self) -> WalkerShell:
         if self.phasing >= self.planes:
@@ -130,6 +137,11 @@ class TLESet(Model):
     source: str = quantity("", label="Source",
                            description="Where the elements came from (URL, file, date)")
 
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        return check_name(value)
+
     @field_validator("text")
     @classmethod
     def _parses(cls, text: str) -> str:
@@ -172,10 +184,16 @@ class Constellation(Model):
         if not self.shells and not self.tle_sets:
             raise FieldValueError("shells", (), "a constellation needs at least one Walker "
                                   "shell or TLE set")
-        names = [s.name for s in self.shells] + [t.name for t in self.tle_sets]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        names = Counter([s.name for s in self.shells] + [t.name for t in self.tle_sets])
+        dupes = sorted(n for n, k in names.items() if k > 1)
         if dupes:
-            raise FieldValueError("shells", dupes, "shell and TLE set names must be unique")
+            raise FieldValueError("shells", dupes[:5], "shell and TLE set names must be unique")
+        ids = Counter(r.norad_id for t in self.tle_sets for r in t.records)
+        repeated = sorted(n for n, k in ids.items() if k > 1)
+        if repeated:
+            raise FieldValueError("tle_sets", repeated[:5], "NORAD catalog numbers appear "
+                                  "more than once ({count} of them); each satellite may be "
+                                  "listed once", count=f"{len(repeated):,}")
         return self
 
     @classmethod
@@ -244,7 +262,8 @@ class Constellation(Model):
         parts = []
         for shell in self.shells:
             part = shell.satellites().with_columns(
-                name=pl.format(f"{shell.name}-P{{}}-S{{}}", pl.col("plane"), pl.col("slot")),
+                name=pl.concat_str(pl.lit(shell.name), pl.lit("-P"), pl.col("plane"),
+                                   pl.lit("-S"), pl.col("slot")),
                 shell=pl.lit(shell.name), norad_id=pl.lit(None, pl.String),
                 epoch_utc=pl.lit(None, pl.Datetime("us", "UTC")),
                 altitude_km=pl.lit(shell.altitude_km), inclination_deg=pl.lit(

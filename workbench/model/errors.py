@@ -7,10 +7,35 @@ of its name, the value with its unit, and the reason from the message catalog.
 """
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
 from ..locale import ngettext, translator
+
+MAX_VALUE_CHARS = 60
+"""Longest rendering of a value in an error message."""
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxtuple, _REPR.maxlist, _REPR.maxdict = 3, 6, 6, 4
+_REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = _REPR.maxarray = 6
+_REPR.maxstring, _REPR.maxlong, _REPR.maxother = MAX_VALUE_CHARS, 40, MAX_VALUE_CHARS
+
+
+def bounded_repr(value: object, limit: int = MAX_VALUE_CHARS) -> str:
+    """``repr(value)`` cut to ``limit`` characters, without rendering all of a big value.
+
+    Containers show their first few items only (``reprlib``), so a list of a billion
+    items, or one nested nine deep, costs microseconds.
+
+    >>> bounded_repr(list(range(10**6)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    """
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a value whose own __repr__ fails  # noqa: BLE001
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class WorkbenchError(Exception):
@@ -96,9 +121,7 @@ class Problem:
     detail: Message | None = None
 
     def __str__(self) -> str:
-        value = repr(self.value)
-        if len(value) > 60:
-            value = value[:57] + "..."
+        value = bounded_repr(self.value)
         return f"{self.field}={value}: {self.message}" if self.field else self.message
 
     def render(self, lang: str | None = None) -> str:
@@ -144,6 +167,19 @@ class TLEError(ModelError):
 
     def __init__(self, problems: list[Problem], source: str = "TLE"):
         super().__init__(source, problems)
+
+
+class SizeError(ModelError):
+    """A job whose arrays would not fit in memory, refused before anything is allocated.
+
+    ``estimate_bytes`` is what it would need, ``budget_bytes`` what it may use.
+    """
+
+    def __init__(self, what: str, estimate_bytes: int, budget_bytes: int, message: str):
+        super().__init__(what, [Problem("", None, message)])
+        self.estimate_bytes = int(estimate_bytes)
+        self.budget_bytes = int(budget_bytes)
+        self.args = (f"{what} is too big for this machine: {message}",)
 
 
 class DatasetError(WorkbenchError, LookupError):

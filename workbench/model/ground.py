@@ -1,6 +1,7 @@
 """Ground sites (gateways, user terminals, imaging targets, data centres) and segments."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 import polars as pl
@@ -65,10 +66,10 @@ class GroundSegment(Model):
 
     @model_validator(mode="after")
     def _unique_names(self) -> GroundSegment:
-        names = [s.name for s in self.sites]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        names = Counter(s.name for s in self.sites)
+        dupes = sorted(n for n, k in names.items() if k > 1)
         if dupes:
-            raise FieldValueError("sites", dupes, "site names must be unique")
+            raise FieldValueError("sites", dupes[:5], "site names must be unique")
         return self
 
     def __len__(self) -> int:

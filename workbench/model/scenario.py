@@ -6,13 +6,14 @@ happens one layer up, in :mod:`workbench.scenarios`; this module holds the pure 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import yaml
 from pydantic import field_validator, model_validator
 
 from .application import Application
 from .base import Model
+from .constants import EPHEMERIS_END_UTC, EPHEMERIS_START_UTC, MAX_TIME_STEPS, n_time_steps
 from .constellation import Constellation
 from .economics import Economics
 from .errors import FieldValueError
@@ -20,7 +21,10 @@ from .fields import quantity
 from .ground import GroundSegment
 from .hardware import ComputePayload, Platform
 from .options import ScenarioOptions
-from .timegrid import MAX_STEPS, TimeGrid
+from .timegrid import TimeGrid
+
+EPHEMERIS_START = datetime.fromisoformat(EPHEMERIS_START_UTC)
+EPHEMERIS_END = datetime.fromisoformat(EPHEMERIS_END_UTC)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -75,16 +79,35 @@ class Scenario(Model):
     @field_validator("epoch_utc")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"epoch_utc={value.isoformat()}: is outside the datetime range "
+                             "once converted to UTC") from None
 
     @model_validator(mode="after")
     def _grid_size(self) -> Scenario:
-        if self.duration_s / self.step_s >= MAX_STEPS:  # the TimeGrid's own rule
+        if self.step_s > self.duration_s:
+            raise FieldValueError("step_s", self.step_s, "the step must not be longer than "
+                                  "duration_s={duration} s (the grid would hold one instant)",
+                                  duration=f"{self.duration_s:g}")
+        steps = n_time_steps(self.duration_s, self.step_s)
+        if steps > MAX_TIME_STEPS:  # the TimeGrid's own rule
             raise FieldValueError("step_s", self.step_s, "{duration} s at this step is "
-                                  "{steps} steps, more than {limit}; use a longer step",
-                                  duration=f"{self.duration_s:g}",
-                                  steps=f"{self.duration_s / self.step_s:,.0f}",
-                                  limit=f"{MAX_STEPS:,}")
+                                  "{steps} time steps, more than {limit}; use a longer step",
+                                  duration=f"{self.duration_s:g}", steps=f"{steps:,}",
+                                  limit=f"{MAX_TIME_STEPS:,}")
+        first, last = f"{EPHEMERIS_START:%Y-%m-%d}", f"{EPHEMERIS_END:%Y-%m-%d}"
+        if not EPHEMERIS_START <= self.epoch_utc <= EPHEMERIS_END:
+            raise FieldValueError("epoch_utc", f"{self.epoch_utc:%Y-%m-%d %H:%M}",
+                                  "the analysis must lie between {first} and {last} UTC, the "
+                                  "span of the JPL DE421 Sun ephemeris", first=first, last=last)
+        end = self.epoch_utc + timedelta(seconds=self.duration_s)
+        if end > EPHEMERIS_END:
+            raise FieldValueError("epoch_utc", f"{self.epoch_utc:%Y-%m-%d %H:%M}",
+                                  "the analysis ends {end}, but it must lie between {first} "
+                                  "and {last} UTC, the span of the JPL DE421 Sun ephemeris",
+                                  end=f"{end:%Y-%m-%d %H:%M}", first=first, last=last)
         return self
 
     @property

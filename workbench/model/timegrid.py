@@ -14,10 +14,12 @@ import polars as pl
 from pydantic import field_validator, model_validator
 
 from .base import Model
+from .constants import MAX_TIME_STEPS, n_time_steps
 from .errors import FieldValueError
 from .fields import quantity
 
-MAX_STEPS = 1_000_000
+MAX_STEPS = MAX_TIME_STEPS
+"""The step cap, shared with :class:`~workbench.model.Scenario` (model/constants.py)."""
 
 
 class TimeGrid(Model):
@@ -39,19 +41,24 @@ class TimeGrid(Model):
     @field_validator("start")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"start={value.isoformat()}: is outside the datetime range once "
+                             "converted to UTC") from None
 
     @model_validator(mode="after")
     def _size(self) -> TimeGrid:
-        if self.duration_s / self.step_s >= MAX_STEPS:
+        steps = n_time_steps(self.duration_s, self.step_s)
+        if steps > MAX_TIME_STEPS:
             raise FieldValueError("step_s", self.step_s, "{duration} s at this step is {steps} "
-                                  "steps, more than {limit}; use a longer step",
-                                  duration=f"{self.duration_s:g}", limit=f"{MAX_STEPS:,}",
-                                  steps=f"{self.duration_s / self.step_s:,.0f}")
+                                  "time steps, more than {limit}; use a longer step",
+                                  duration=f"{self.duration_s:g}", limit=f"{MAX_TIME_STEPS:,}",
+                                  steps=f"{steps:,}")
         return self
 
     def __len__(self) -> int:
-        return int(np.floor(self.duration_s / self.step_s + 1e-9)) + 1
+        return n_time_steps(self.duration_s, self.step_s)
 
     @cached_property
     def offsets_s(self) -> np.ndarray:

@@ -36,7 +36,10 @@ class SubprocessPool:
         for _ in range(n_workers):
             self.processes.append(subprocess.Popen(
                 [sys.executable, "-m", module], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, pass_fds=pass_fds, env=env))
+                stdout=subprocess.PIPE, pass_fds=pass_fds, env=env,
+                # its own session: a Ctrl-C in the terminal reaches only the parent,
+                # which stops the workers itself (no traceback from each of them)
+                start_new_session=True))
 
     def _send(self, process, message) -> None:
         try:

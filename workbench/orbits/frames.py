@@ -7,6 +7,7 @@ skyfield and apply them to all satellites at once, so positions match skyfield's
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -45,8 +46,30 @@ def ephemeris_de421():
     return kernel
 
 
-def teme_to_gcrs_matrices(t) -> np.ndarray:
-    """Rotation matrices TEME→GCRS, shape (n_times, 3, 3), from skyfield's TEME frame."""
+TIME_CHUNK_STEPS = 2048
+"""Instants per skyfield call: its GCRS→ITRS rotation (nutation, precession) needs about
+22 KB of scratch per instant, so a year at 60 s in one call would take 12 GB; in chunks
+of this size it takes 45 MB."""
+
+
+def in_time_chunks(fn: Callable, t, *, width: int = TIME_CHUNK_STEPS) -> np.ndarray:
+    """``fn(t)`` for a skyfield ``Time`` array, computed ``width`` instants at a time.
+
+    ``fn`` must return an array whose first axis is time; the pieces are written into one
+    preallocated result, so scratch memory is bounded by ``width`` whatever ``len(t)``.
+    """
+    n = int(np.prod(t.shape)) if t.shape else 1
+    if not t.shape or n <= width:
+        return fn(t)
+    first = fn(t[:width])
+    out = np.empty((n, *first.shape[1:]), dtype=first.dtype)
+    out[:width] = first
+    for start in range(width, n, width):
+        out[start:start + width] = fn(t[start:start + width])
+    return out
+
+
+def _teme_to_gcrs(t) -> np.ndarray:
     from skyfield.sgp4lib import TEME
 
     R = np.asarray(TEME.rotation_at(t))  # GCRS→TEME, (3, 3, n)
@@ -54,17 +77,28 @@ def teme_to_gcrs_matrices(t) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(R, -1, 0).transpose(0, 2, 1))
 
 
-def gcrs_to_itrs_matrices(t) -> np.ndarray:
-    """Rotation matrices GCRS→ITRS, shape (n_times, 3, 3), from skyfield's ``itrs`` frame."""
+def _gcrs_to_itrs(t) -> np.ndarray:
     from skyfield.framelib import itrs
 
     R = np.asarray(itrs.rotation_at(t)).reshape(3, 3, -1)
     return np.ascontiguousarray(np.moveaxis(R, -1, 0))
 
 
+def teme_to_gcrs_matrices(t) -> np.ndarray:
+    """Rotation matrices TEME→GCRS, shape (n_times, 3, 3), from skyfield's TEME frame
+    (in chunks of :data:`TIME_CHUNK_STEPS` instants)."""
+    return in_time_chunks(_teme_to_gcrs, t)
+
+
+def gcrs_to_itrs_matrices(t) -> np.ndarray:
+    """Rotation matrices GCRS→ITRS, shape (n_times, 3, 3), from skyfield's ``itrs`` frame
+    (in chunks of :data:`TIME_CHUNK_STEPS` instants)."""
+    return in_time_chunks(_gcrs_to_itrs, t)
+
+
 def teme_to_itrs_matrices(t) -> np.ndarray:
     """TEME→ITRS, (n_times, 3, 3): skyfield's GCRS→ITRS composed with TEME→GCRS."""
-    return gcrs_to_itrs_matrices(t) @ teme_to_gcrs_matrices(t)
+    return in_time_chunks(lambda piece: _gcrs_to_itrs(piece) @ _teme_to_gcrs(piece), t)
 
 
 def rotate(matrices: np.ndarray, xyz: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -21,23 +21,18 @@ import polars as pl
 from ..model.constellation import Constellation
 from ..model.errors import ModelError, Problem, PropagationWarning
 from ..model.timegrid import TimeGrid
-from ._sgp4_worker import (
-    PARALLEL_SUPPORTED,
-    WorkerPool,
-    build_satrecs,
-    propagate_block,
-    shared_layout,
-)
-from .frames import (
-    itrs_to_geodetic,
-    sgp4_jd,
-    skyfield_time,
-    teme_to_gcrs_matrices,
-    teme_to_itrs_matrices,
-)
+from ._sgp4_worker import (PARALLEL_SUPPORTED, WorkerPool, build_satrecs, propagate_block,
+                           shared_layout)
+from .frames import (TIME_CHUNK_STEPS, itrs_to_geodetic, sgp4_jd, skyfield_time,
+                     teme_to_gcrs_matrices, teme_to_itrs_matrices)
+from .memory import PROPAGATION_BYTES_PER_SAT_STEP, VELOCITY_BYTES_PER_SAT_STEP, check_fits
 
 Frame = Literal["itrs", "teme", "gcrs"]
 OnError = Literal["warn", "raise", "ignore"]
+
+EPHEMERIS_BYTES_PER_SAT_STEP = 200
+"""Peak bytes per satellite-step of :func:`ephemeris`: positions, geodetic conversion
+scratch (several float64 temporaries) and the long frame (time, id, lat, lon, height)."""
 
 CHUNK_SAT_STEPS = 2_000_000
 """Satellite-steps propagated at once: bounds the SGP4 scratch arrays to ~100 MB."""
@@ -58,7 +53,10 @@ SGP4_ERRORS = {
     4: "semi-latus rectum below zero",
     5: "(unused code)",
     6: "orbit has decayed (below the Earth's surface)",
+    255: "SGP4 gave a non-finite position without an error code",
 }
+NON_FINITE_CODE = 255
+"""Error code recorded where SGP4 returned NaN or infinity but reported success."""
 
 
 def _walker_elements(constellation: Constellation, epoch: datetime) -> list[tuple]:
@@ -138,7 +136,7 @@ def _tasks(n_sats: int, n_workers: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
 
 
-def _matrices(grid: TimeGrid, frame: Frame) -> np.ndarray | None:
+def _matrices(grid: TimeGrid, frame: Frame) -> np.ndarray | None:  # chunked in frames.py
     """TEME→``frame`` rotations (n_times, 3, 3), or None for TEME itself."""
     if frame == "teme":
         return None
@@ -199,6 +197,8 @@ def propagate_state(constellation: Constellation, grid: TimeGrid, *, frame: Fram
     if frame not in ("itrs", "teme", "gcrs"):
         raise ModelError("propagate", [Problem("frame", frame,
                                                "must be 'itrs', 'gcrs' or 'teme'")])
+    check_size("propagate", len(constellation), grid, PROPAGATION_BYTES_PER_SAT_STEP
+               + (VELOCITY_BYTES_PER_SAT_STEP if with_velocity else 0))
     elements = _elements(constellation, epoch if epoch is not None else grid.start)
     n_sats, n_times = len(elements), len(grid)
     n_workers = _resolve_workers(workers, n_sats, n_times)
@@ -248,6 +248,8 @@ def propagate_state(constellation: Constellation, grid: TimeGrid, *, frame: Fram
             propagate_block(build_satrecs(elements[chunk]), jd, fr, matrices,
                             frame == "itrs", r_out[chunk],
                             None if v_out is None else v_out[chunk], codes[chunk])
+    non_finite = ~np.isfinite(r_out).all(axis=-1)
+    codes[non_finite & (codes == 0)] = NON_FINITE_CODE
     bad = codes > 0
     if bad.any():
         r_out[bad] = np.nan
@@ -255,6 +257,21 @@ def propagate_state(constellation: Constellation, grid: TimeGrid, *, frame: Fram
             v_out[bad] = np.nan
         _report(codes, constellation, on_error)
     return r_out, v_out, codes
+
+
+def check_size(what: str, n_sats: int, grid: TimeGrid, bytes_per_sat_step: float) -> int:
+    """Refuse (:class:`~workbench.model.errors.SizeError`) a job on ``n_sats`` × ``grid``
+    that would not fit in memory; returns the estimate in bytes.
+
+    Per-step arrays (rotations, the Sun, SGP4 block scratch) are added to the
+    per-satellite-step figure.
+    """
+    n_times = len(grid)
+    # rotations and the Sun per step; skyfield's scratch for one chunk of instants
+    # (~22 KB each); SGP4's scratch for one block (~50 B per satellite-step)
+    extra = n_times * 3 * 72 + TIME_CHUNK_STEPS * 22_000 + CHUNK_SAT_STEPS * 50
+    return check_fits(what, n_sats, n_times, bytes_per_sat_step, step_s=grid.step_s,
+                      duration_s=grid.duration_s, extra_bytes=extra)
 
 
 def propagate(constellation: Constellation, grid: TimeGrid, *, frame: Frame = "itrs",
@@ -331,6 +348,7 @@ def ephemeris(constellation: Constellation, grid: TimeGrid, *, epoch: datetime |
     polars.DataFrame: time_utc (datetime UTC), sat_id (u32), lat_deg, lon_deg,
     altitude_km (float64; WGS84 geodetic), sorted by sat_id then time.
     """
+    check_size("ephemeris", len(constellation), grid, EPHEMERIS_BYTES_PER_SAT_STEP)
     r = propagate(constellation, grid, frame="itrs", epoch=epoch, on_error=on_error)
     lat, lon, height = itrs_to_geodetic(r)
     n_sats, n_times = r.shape[:2]

@@ -16,7 +16,7 @@ import polars as pl
 from ..model.constellation import Constellation
 from ..model.errors import ModelError, Problem
 from ..model.timegrid import TimeGrid
-from .frames import ephemeris_de421, gcrs_to_itrs_matrices, skyfield_time
+from .frames import ephemeris_de421, gcrs_to_itrs_matrices, in_time_chunks, skyfield_time
 from .hermite import bisect_switch, hermite_state
 from .propagation import propagate, propagate_state
 
@@ -57,8 +57,9 @@ def sun_position_km(grid: TimeGrid, *, frame: SunFrame = "gcrs") -> np.ndarray:
                                                      f"allowed: {list(get_args(SunFrame))}")])
     t = skyfield_time(grid)
     eph = ephemeris_de421()
-    sun_km = np.asarray((eph["sun"] - eph["earth"]).at(t).xyz.km, dtype=np.float64)
-    sun_km = np.ascontiguousarray(sun_km.reshape(3, -1).T)
+    sun = eph["sun"] - eph["earth"]
+    sun_km = in_time_chunks(lambda piece: np.ascontiguousarray(np.asarray(
+        sun.at(piece).xyz.km, dtype=np.float64).reshape(3, -1).T), t)
     if frame == "itrs":
         sun_km = np.einsum("tij,tj->ti", gcrs_to_itrs_matrices(t), sun_km)
     return sun_km

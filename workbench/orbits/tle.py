@@ -25,8 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..model.constellation import Constellation, TLESet
-from ..model.errors import DatasetError, FetchError, ModelError, Problem, TLEError
-from ..model.tle import parse_tle
+from ..model.errors import DatasetError, FetchError, ModelError, Problem
 
 CELESTRAK_GP_URL = "https://celestrak.org/NORAD/elements/gp.php"
 """CelesTrak's GP query endpoint (``GROUP`` and ``FORMAT`` are appended)."""
@@ -44,7 +43,7 @@ DEFAULT_TIMEOUT_S = 30.0
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """Answers larger than this are refused (the largest group, 'active', is a few MB)."""
 
-_GROUP = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _NO_DATA = "no gp data found"
 _USER_AGENT = "space-computing-workbench (python urllib)"
 
@@ -132,8 +131,10 @@ def fetch_celestrak(group: str, *, cache_dir: str | Path | None = None,
     Notes
     -----
     Copies are written atomically (temporary file, then rename) and only after the
-    text parses with :func:`workbench.model.tle.parse_tle`, so a failed or garbled
-    download never replaces a good copy. A copy's age is its file modification time.
+    text makes a valid constellation (:func:`workbench.model.tle.parse_tle` read it
+    exactly as ``sgp4`` does, no NORAD id twice), so a failed, garbled or invalid
+    download never replaces a good copy; a cached copy that is no longer valid is
+    ignored. A copy's age is its file modification time.
 
     Examples
     --------
@@ -207,12 +208,12 @@ def _download(url: str, group: str, timeout_s: float) -> tuple[str | None, str]:
             f"{text.strip()[:60]!r}). Group names are listed at "
             "https://celestrak.org/NORAD/elements/ (e.g. 'starlink', 'oneweb', 'stations', "
             "'gps-ops', 'active').")
-    try:
-        parse_tle(text, source=url)
-    except TLEError as error:
+    try:  # the whole constellation, as it would be used: nothing invalid reaches the cache
+        _constellation(group, text, url)
+    except ModelError as error:
         first = error.problems[0] if error.problems else "no element sets"
-        return None, (f"the answer is not TLE data ({len(error.problems)} problem(s), first: "
-                      f"{first}; it starts {text.strip()[:40]!r})")
+        return None, (f"the answer is not TLE data it can use ({len(error.problems)} problem(s), "
+                      f"first: {first}; it starts {text.strip()[:40]!r})")
     return text, ""
 
 
@@ -221,8 +222,8 @@ def _read_cache(path: Path) -> tuple[str, float] | None:
     try:
         text = path.read_text(encoding="utf-8")
         age_s = max(0.0, datetime.now(UTC).timestamp() - path.stat().st_mtime)
-        parse_tle(text, source=str(path))
-    except (OSError, UnicodeDecodeError, TLEError):
+        _constellation(path.stem, text, str(path))
+    except (OSError, UnicodeDecodeError, ModelError):
         return None
     return text, age_s
 

@@ -283,10 +283,18 @@ async function start(model, el, root, frame, status, info, state, setStatus) {
       cam.lon_deg, cam.lat_deg, (cam.height_km || 20000) * 1000) });
   }
 
+  // The info box is plain text ("label<TAB>value" lines) built into DOM nodes with
+  // textContent: nothing from state or data ever reaches the page as HTML.
   function showInfo() {
-    const html = model.get("selected_info");
-    info.innerHTML = html || "";
-    info.style.display = html ? "block" : "none";
+    const text = String(model.get("selected_info") || "");
+    const table = document.createElement("table");
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      const row = table.insertRow();
+      for (const cell of line.split("\t")) row.insertCell().textContent = cell;
+    }
+    info.replaceChildren(...(table.rows.length ? [table] : []));
+    info.style.display = table.rows.length ? "block" : "none";
   }
 
   // --- picks: a satellite selects it; the ground adds a site of the chosen role ------

@@ -284,7 +284,9 @@ class Globe(anywidget.AnyWidget):
         self._ground_callbacks.append(callback)
 
     def set_info_provider(self, provider: Callable[[int], str] | None) -> None:
-        """Use ``provider(sat_id) -> html`` for the selected satellite's info box."""
+        """Use ``provider(sat_id) -> text`` for the selected satellite's info box: plain
+        text, ``label<TAB>value`` per line (:func:`satellite_table`); it is never read as
+        HTML."""
         self._info = provider
         self._on_selected({"new": self.selected_sat_id})
 
@@ -295,7 +297,7 @@ class Globe(anywidget.AnyWidget):
             callback(sat_id)
 
     def default_info(self, sat_id: int) -> str:
-        """HTML of a satellite's name, shell, altitude and inclination."""
+        """A satellite's name, shell, altitude and inclination (:func:`satellite_table`)."""
         if self.constellation is None or sat_id >= len(self.constellation):
             return ""
         row = self.constellation.satellites.row(sat_id, named=True)
@@ -323,13 +325,28 @@ class Globe(anywidget.AnyWidget):
 
 
 def satellite_table(row: dict, extra: dict[str, str] | None = None) -> str:
-    """A small HTML table describing one satellite (for the globe's info box)."""
+    """The globe's info box for one satellite: ``label<TAB>value`` lines of plain text.
+
+    The page builds a table from it with ``textContent`` (never as HTML), so names from a
+    TLE file or a scenario show exactly as written; :func:`info_table_html` turns it into
+    escaped HTML for an ipywidgets ``HTML``.
+    """
     items = {"satellite": f"{row['name']} (id {row['sat_id']})", "shell": str(row["shell"]),
              "altitude": f"{row['altitude_km']:.0f} km",
              "inclination": f"{row['inclination_deg']:.1f}°", **(extra or {})}
-    body = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
-                   for k, v in items.items())
-    return f"<table>{body}</table>"
+    return "\n".join(f"{_cell(k)}\t{_cell(v)}" for k, v in items.items())
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).split())  # no tabs or line breaks inside a cell
+
+
+def info_table_html(text: str) -> str:
+    """Escaped HTML table of ``label<TAB>value`` lines (see :func:`satellite_table`)."""
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in
+                                    line.split("\t")) + "</tr>"
+                   for line in text.splitlines() if line)
+    return f"<table>{rows}</table>" if rows else ""
 
 
 def site_from_pick(pick: dict, *, taken: set[str] | frozenset[str] = frozenset()) -> GroundSite:

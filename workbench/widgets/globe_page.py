@@ -8,6 +8,7 @@ the benchmark, and for offline static exports of a globe.
 """
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -102,7 +103,7 @@ def write_globe_page(globe: Globe, directory: str | Path, *, cesium_url: str | N
         state["__buffers__"][name] = f"{name}.bin"
     (out / "state.json").write_text(json.dumps(state), encoding="utf-8")
     page = out / "index.html"
-    page.write_text(PAGE_HTML.format(title=title), encoding="utf-8")
+    page.write_text(PAGE_HTML.format(title=html.escape(title)), encoding="utf-8")
     return page
 
 

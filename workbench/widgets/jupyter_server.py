@@ -4,7 +4,11 @@ Serves :func:`workbench.widgets.cesium.local_cesium_dir` at
 ``{base_url}workbench/cesium/`` so the globe loads CesiumJS offline inside JupyterLab, and
 the plotly world topojson at ``{base_url}workbench/topojson/`` for the fallback globe, and
 plotly.js at ``{base_url}workbench/plotly/`` for the analysis figures.
-Enable it once per environment with :func:`enable` (writes a config file), or per run::
+The files are served by jupyter_server's own ``AuthenticatedFileHandler`` (the handler
+behind ``/files/``): a request needs the server's token or login cookie, and is checked by
+its authorizer, and no cross-origin (CORS) header is added, so only pages the Jupyter
+server itself serves can load them. Enable it once per environment with :func:`enable`
+(writes a config file), or per run::
 
     jupyter lab --ServerApp.jpserver_extensions="{'workbench.widgets.jupyter_server': True}"
 """
@@ -22,14 +26,12 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp) -> None:  # noqa: ANN001 (jupyter's ServerApp)
+    from jupyter_server.base.handlers import AuthenticatedFileHandler
     from jupyter_server.utils import url_path_join
-    from tornado.web import StaticFileHandler
 
     from .cesium import JUPYTER_ROUTE, local_cesium_dir
 
-    class _CesiumHandler(StaticFileHandler):
-        def set_default_headers(self) -> None:
-            self.set_header("Access-Control-Allow-Origin", "*")
+    _CesiumHandler = AuthenticatedFileHandler  # noqa: N806 (the server's own file handler)
 
     from ..viz.globe_plotly import JUPYTER_TOPOJSON_ROUTE, TOPOJSON_DIR
     from .plotly_view import JUPYTER_PLOTLY_ROUTE, plotly_js_dir

@@ -33,7 +33,7 @@ from ..orbits.geometry import OrbitGeometry, scenario_geometry
 from ..scenarios import load_scenario
 from .constellation_builder import ConstellationBuilder
 from .forms import ModelForm, error_html, revalidate
-from .globe import PICK_ROLES, Globe, satellite_table
+from .globe import PICK_ROLES, Globe, info_table_html, satellite_table
 from .hardware_designer import HardwareDesigner
 from .headline import chart_title, headline_figures, headline_html, warning_note
 from .route_picker import RoutePicker
@@ -264,7 +264,8 @@ class Workbench(widgets.VBox):
         self.progress.bar_style = "info"
         for i, spec in enumerate(self.analyses):
             self.progress.value = i / n
-            self.progress_label.value = f"running {spec.title.lower()}… ({i + 1}/{n})"
+            self.progress_label.value = html.escape(f"running {spec.title.lower()}… "
+                                                    f"({i + 1}/{n})")
             out = self.outputs[spec.name]
             start = time.perf_counter()
 
@@ -321,10 +322,11 @@ class Workbench(widgets.VBox):
 
     # --- selection ---------------------------------------------------------------------
     def _on_select(self, sat_id: int) -> None:
-        self.selection.value = self.globe.selected_info
+        self.selection.value = info_table_html(self.globe.selected_info)
 
     def satellite_info(self, sat_id: int) -> str:
-        """HTML of a satellite's orbit, power and compute state at the globe's time."""
+        """A satellite's orbit, power and compute state at the globe's time (plain text
+        for the globe's info box, :func:`~workbench.widgets.globe.satellite_table`)."""
         scenario = self.scenario
         if sat_id < 0 or sat_id >= len(scenario.constellation):
             return ""

@@ -443,13 +443,21 @@ def power_summary(state: PowerState, satellites: pl.DataFrame) -> dict[str, Any]
     """Summary numbers of a power simulation and warnings in words."""
     ps = state.per_satellite
     n = len(ps["sunlit_frac"])
+    # satellites SGP4 failed on are left out of the fleet means (they would count as dark
+    # or as fully sunlit, depending on the step they failed at)
+    ok = satellites["is_propagated"].to_numpy() if n else np.zeros(0, dtype=bool)
+
+    def mean(values: Any) -> float:
+        return float(np.mean(np.asarray(values)[ok])) if ok.any() else 0.0
+
+    good = satellites.filter(pl.col("is_propagated"))
     summary: dict[str, Any] = {
-        "eclipse_min_per_orbit_mean": float(satellites["eclipse_min_per_orbit"].mean() or 0.0),
-        "eclipse_max_min": float(satellites["eclipse_max_min"].max() or 0.0),
-        "sunlit_frac_mean": float(np.mean(ps["sunlit_frac"])) if n else 0.0,
-        "generation_mean_w": float(np.mean(ps["generation_mean_w"])) if n else 0.0,
-        "power_duty_frac_mean": float(np.mean(ps["power_duty_frac"])) if n else 0.0,
-        "duty_mean_frac": float(np.mean(ps["duty_mean_frac"])) if n else 0.0,
+        "eclipse_min_per_orbit_mean": float(good["eclipse_min_per_orbit"].mean() or 0.0),
+        "eclipse_max_min": float(good["eclipse_max_min"].max() or 0.0),
+        "sunlit_frac_mean": mean(ps["sunlit_frac"]),
+        "generation_mean_w": mean(ps["generation_mean_w"]),
+        "power_duty_frac_mean": mean(ps["power_duty_frac"]),
+        "duty_mean_frac": mean(ps["duty_mean_frac"]),
         "n_power_limited": int(satellites["is_power_limited"].sum()),
         "n_infeasible": int(np.sum(ps["is_bus_infeasible"])),
         "n_not_propagated": int((~satellites["is_propagated"]).sum()),
@@ -465,7 +473,9 @@ def power_summary(state: PowerState, satellites: pl.DataFrame) -> dict[str, Any]
                         f" of the {state.payload_power_w:g} W payload")
     if summary["n_not_propagated"]:
         warnings.append(f"{summary['n_not_propagated']} satellites failed SGP4 on part of "
-                        "the grid; those steps carry no power, compute or data")
+                        "the grid; those steps carry no power, compute or data, and those "
+                        "satellites are left out of the fleet means (sunlit, eclipse, "
+                        "generation, duty); wb.orbits.propagation_errors() lists them")
     summary["warnings"] = warnings
     return summary
 
