@@ -146,10 +146,23 @@ def thin_figure(fig: Any, max_points: int = MAX_POINTS) -> Any:
     return fig
 
 
+def svg_figure(fig: Any) -> Any:
+    """``fig``, or a copy with its WebGL scatter traces as SVG scatter traces (a report's
+    reader may have no WebGL)."""
+    import plotly.graph_objects as go
+
+    if not any(trace.type == "scattergl" for trace in fig.data):
+        return fig
+    layout = fig.layout
+    traces = [go.Scatter({k: v for k, v in trace.to_plotly_json().items() if k != "type"})
+              if trace.type == "scattergl" else trace for trace in fig.data]
+    return go.Figure(data=traces, layout=layout)
+
+
 def _figure_html(fig: Any, div_id: str, lang: str, *, static: bool = False) -> str:
     from ..viz.language import translate_figure
 
-    out = thin_figure(translate_figure(fig, lang))
+    out = svg_figure(thin_figure(translate_figure(fig, lang)))
     out.update_layout(font={"family": FONT_STACK}, autosize=True)
     height = out.layout.height or 460
     config = {**CONFIG, "staticPlot": True} if static else CONFIG
@@ -364,4 +377,4 @@ def write_report(scenario: Any, path: str | os.PathLike[str], *, lang: str | Non
 
 
 __all__ = ["CSP", "MAX_POINTS", "build_report", "globe_figure", "report_language",
-           "run_analyses", "thin_figure", "write_report"]
+           "run_analyses", "svg_figure", "thin_figure", "write_report"]

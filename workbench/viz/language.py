@@ -73,12 +73,10 @@ def _category_values(values: Any, lang: str) -> Any:
 
 
 def translate_figure(fig: Any, lang: str | None) -> Any:
-    """A copy of the plotly figure ``fig`` with its texts in ``lang`` (``fig`` itself is
-    left alone; English returns an unchanged copy)."""
-    import plotly.graph_objects as go
-
+    """``fig`` (a plotly figure) with its texts in ``lang``, changed in place and returned
+    (copy it first, ``go.Figure(fig)``, to keep the English one)."""
     lang = normalize_language(lang)
-    out = go.Figure(fig)
+    out = fig
     if lang == "en":
         return out
     _translate_title(out.layout, lang)
