@@ -31,7 +31,9 @@ def _value_text(value: Any, _: Callable[[str], str]) -> str:
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, float):
-        return f"{value:,.6g}" if abs(value) < 1e21 else f"{value:.6g}"
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:,.6g}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, datetime):
