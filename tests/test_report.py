@@ -4,6 +4,7 @@ the scenario escaped, Chinese headings with ``lang="zh"``, written atomically, a
 ``tests/test_browser_report.py`` opens it in Chromium with the network refused."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -231,7 +232,7 @@ def test_thin_figure_keeps_evenly_spaced_points_and_both_ends():
     assert len(kept) == 100 and kept[0] == 0 and kept[-1] == 5000
     assert list(fig.data[0].y) == [v * 2 for v in kept]
     assert list(fig.data[0].text) == [str(v) for v in kept]
-    steps = {b - a for a, b in zip(kept, kept[1:], strict=False)}
+    steps = {b - a for a, b in itertools.pairwise(kept)}
     assert steps <= {50, 51}  # 5000 / 99 ≈ 50.5
     assert len(fig.data[1].x) == 5001  # bars are never thinned
 

@@ -181,8 +181,8 @@ def globe_figure(scenario: Any, geometry: Any, lang: str) -> Any:
     radius_km = float(np.nanmean(geometry.radius_km)) if geometry.radius_km.size else 6928.0
     period_s = 2 * math.pi * math.sqrt(radius_km ** 3 / MU_EARTH_KM3_PER_S2)
     step_s = max(float(scenario.step_s), 1.0)
-    n_steps = min(r.shape[1], int(math.ceil(period_s / step_s)) + 1)
-    stride = max(1, int(math.ceil(n_steps / TRACK_STEPS)))
+    n_steps = min(r.shape[1], math.ceil(period_s / step_s) + 1)
+    stride = max(1, math.ceil(n_steps / TRACK_STEPS))
     sites = list(scenario.ground)
     if sites:
         lat = float(np.mean([s.lat_deg for s in sites]))
@@ -309,8 +309,8 @@ def build_report(scenario: Any, *, lang: str | None = "en",
         f"<header><h1>{html.escape(title)}</h1><p>"
         + html.escape(_(N_("Generated {time} by the Space Computing Workbench {version}"))
                       .format(time=generated, version=__version__)) + "</p></header><main>",
-        f"<nav><section><h2>{html.escape(_(N_('Contents')))}</h2><ol>{''.join(toc)}</ol>"
-        "</section></nav>",
+        (f"<nav><section><h2>{html.escape(_(N_('Contents')))}</h2><ol>{''.join(toc)}</ol>"
+         "</section></nav>"),
         f"<section id=\"scenario\"><h2>{html.escape(_(N_('Scenario')))}</h2>"
         f"<p>{html.escape(scenario.description or '—')}</p>"
         + _overview_table(scenario, _) + "</section>",
