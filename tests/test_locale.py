@@ -20,7 +20,7 @@ from workbench.model import describe
 
 UNTRANSLATED_OK = frozenset({
     "km", "m", "s", "ms", "K", "kg", "W", "Wh", "GB", "MB", "TB", "Gbps", "TOPS", "TFLOPS",
-    "GOP", "krad(Si)", "kg/kW",
+    "GOP", "krad(Si)", "kg/kW", "INT8 TOPS",
 })
 """Unit symbols Chinese technical text writes as they are (SI and data units)."""
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import extensions
+from ..locale import N_
 
 GROUP = "workbench.analyses"
 
@@ -118,25 +119,25 @@ class AnalysisSpec:
 
 
 CAPACITY = AnalysisSpec(
-    "capacity", "Capacity", "workbench.analyses:capacity",
+    "capacity", N_("Capacity"), "workbench.analyses:capacity",
     options="workbench.model:CapacityOptions", order=10,
-    description="Power, thermal, compute, data pipeline and radiation life per satellite")
+    description=N_("Power, thermal, compute, data pipeline and radiation life per satellite"))
 LATENCY = AnalysisSpec(
-    "latency", "Latency", "workbench.analyses:latency",
+    "latency", N_("Latency"), "workbench.analyses:latency",
     options="workbench.model:NetworkOptions", order=20,
-    description="Round-trip times between ground sites over the ISL network")
+    description=N_("Round-trip times between ground sites over the ISL network"))
 PLACEMENT = AnalysisSpec(
-    "placement", "Placement", "workbench.analyses:placement",
+    "placement", N_("Placement"), "workbench.analyses:placement",
     options="workbench.model:NetworkOptions", order=30,
-    description="Where users' compute runs best: overhead, nearby satellites or the ground")
+    description=N_("Where users' compute runs best: overhead, nearby satellites or the ground"))
 EVENT_TO_INSIGHT = AnalysisSpec(
-    "event_to_insight", "Event to insight", "workbench.analyses:event_to_insight",
+    "event_to_insight", N_("Event to insight"), "workbench.analyses:event_to_insight",
     options="workbench.model:NetworkOptions", order=40,
-    description="Time from an event on the ground to the insight delivered to a user")
+    description=N_("Time from an event on the ground to the insight delivered to a user"))
 BUSINESS = AnalysisSpec(
-    "business", "Business", "workbench.analyses:business", inputs=("capacity",),
+    "business", N_("Business"), "workbench.analyses:business", inputs=("capacity",),
     options="workbench.model:BusinessOptions", order=50,
-    description="Cash flows, NPV, cost of compute, space vs ground and the value chain")
+    description=N_("Cash flows, NPV, cost of compute, space vs ground and the value chain"))
 BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS)
 """The workbench's own analyses (registered in its ``pyproject.toml``)."""
 

@@ -10,21 +10,25 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from ..locale import N_
+from .language import fill
+
 __all__ = ["business_figures", "cash_flow_figure", "npv_distribution_figure",
            "space_vs_ground_figure", "tornado_figure", "value_chain_figure"]
 
 _TEMPLATE = "plotly_white"
 _LINE_LABELS = {
-    "nre": "non-recurring engineering", "ground_segment": "ground segment",
-    "satellite_bus": "satellite buses", "compute_payload": "compute payloads",
-    "launch": "launch", "insurance": "insurance", "replenishment": "replenishment",
-    "operations": "operations", "compute_sales": "compute sold", "data_products": "data products",
-    "latency_premium": "latency premium"}
+    "nre": N_("non-recurring engineering"), "ground_segment": N_("ground segment"),
+    "satellite_bus": N_("satellite buses"), "compute_payload": N_("compute payloads"),
+    "launch": N_("launch"), "insurance": N_("insurance"), "replenishment": N_("replenishment"),
+    "operations": N_("operations"), "compute_sales": N_("compute sold"),
+    "data_products": N_("data products"), "latency_premium": N_("latency premium")}
 _SEGMENT_LABELS = {
-    "satellite_manufacturing": "satellite manufacturing", "onboard_chips": "onboard chips",
-    "laser_communication": "laser communication", "energy_thermal": "energy & thermal",
-    "launch": "launch", "ground_terminals": "ground terminals",
-    "software_scheduling": "software & scheduling", "operations_services": "operations & services"}
+    "satellite_manufacturing": N_("satellite manufacturing"),
+    "onboard_chips": N_("onboard chips"), "laser_communication": N_("laser communication"),
+    "energy_thermal": N_("energy & thermal"), "launch": N_("launch"),
+    "ground_terminals": N_("ground terminals"), "software_scheduling": N_("software & scheduling"),
+    "operations_services": N_("operations & services")}
 
 
 def cash_flow_figure(cash_flows: pl.DataFrame, annual: pl.DataFrame | None = None, *,
@@ -57,15 +61,15 @@ def cash_flow_figure(cash_flows: pl.DataFrame, annual: pl.DataFrame | None = Non
         if currency == "cny":
             usd = cash_flows["cash_usd"].abs().sum()
             rate = cash_flows["cash_cny"].abs().sum() / usd if usd else 1.0
-        for column, name, dash in (("cumulative_usd", "cumulative net", "solid"),
-                                   ("cumulative_discounted_usd", "cumulative discounted",
-                                    "dot")):
+        for column, name, dash in (("cumulative_usd", N_("cumulative net"), "solid"),
+                                   ("cumulative_discounted_usd",
+                                    N_("cumulative discounted"), "dot")):
             fig.add_scatter(x=annual["calendar_year"].to_list(),
                             y=(annual[column] * rate / 1e6).to_list(), name=name,
                             mode="lines+markers", line={"color": "black", "dash": dash})
     fig.update_layout(barmode="relative", template=_TEMPLATE,
-                      title=title or "Cash flows by line item",
-                      xaxis_title="year", yaxis_title=f"million {unit}",
+                      title=title or N_("Cash flows by line item"),
+                      xaxis_title=N_("year"), yaxis_title=fill(N_("million {unit}"), unit=unit),
                       legend={"orientation": "h", "y": -0.2})
     return fig
 
@@ -89,11 +93,11 @@ def value_chain_figure(value_chain: pl.DataFrame, *, currency: Literal["usd", "c
               .sort("order", descending=True))
     labels = [_SEGMENT_LABELS.get(s, s) for s in totals["segment"].to_list()]
     fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55],
-                        subplot_titles=("whole programme", "per year"))
+                        subplot_titles=(N_("whole programme"), N_("per year")))
     fig.add_bar(y=labels, x=(totals[local] / 1e6).to_list(), orientation="h",
-                name="local cluster", marker_color="#2a9d8f", row=1, col=1)
+                name=N_("local cluster"), marker_color="#2a9d8f", row=1, col=1)
     fig.add_bar(y=labels, x=((totals[cost] - totals[local]) / 1e6).to_list(), orientation="h",
-                name="bought in", marker_color="#cfd8dc", row=1, col=1)
+                name=N_("bought in"), marker_color="#cfd8dc", row=1, col=1)
     per_year = value_chain.sort("calendar_year")
     for segment in order:
         part = per_year.filter(pl.col("segment") == segment)
@@ -104,10 +108,11 @@ def value_chain_figure(value_chain: pl.DataFrame, *, currency: Literal["usd", "c
     total = float(totals[cost].sum())
     share = float(totals[local].sum()) / total if total else 0.0
     fig.update_layout(barmode="stack", template=_TEMPLATE,
-                      title=title or f"Industrial value chain — local share {share:.0%}",
+                      title=title or fill(N_("Industrial value chain — local share {share}"),
+                                                 share=f"{share:.0%}"),
                       legend={"orientation": "h", "y": -0.2})
-    fig.update_xaxes(title_text=f"million {unit}", row=1, col=1)
-    fig.update_yaxes(title_text=f"million {unit}", row=1, col=2)
+    fig.update_xaxes(title_text=fill(N_("million {unit}"), unit=unit), row=1, col=1)
+    fig.update_yaxes(title_text=fill(N_("million {unit}"), unit=unit), row=1, col=2)
     return fig
 
 
@@ -128,35 +133,37 @@ def space_vs_ground_figure(costs: pl.DataFrame, sweep: pl.DataFrame,
         ``crossing_launch_cost_usd_per_kg`` and ``launch_cost_usd_per_kg`` to mark.
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        "cost per kW-year of compute power", "against the launch price"))
+        N_("cost per kW-year of compute power"), N_("against the launch price")))
     for item in costs["item"].unique(maintain_order=True).to_list():
         part = costs.filter(pl.col("item") == item)
         fig.add_bar(x=part["site"].to_list(), y=part["usd_per_kw_year"].to_list(), name=item,
                     row=1, col=1)
     x = sweep["launch_cost_usd_per_kg"].to_list()
-    fig.add_scatter(x=x, y=sweep["terrestrial_usd_per_kw_year"].to_list(), name="terrestrial",
+    fig.add_scatter(x=x, y=sweep["terrestrial_usd_per_kw_year"].to_list(), name=N_("terrestrial"),
                     mode="lines", line={"color": "#264653"}, row=1, col=2)
-    fig.add_scatter(x=x, y=sweep["orbital_usd_per_kw_year"].to_list(), name="orbital",
+    fig.add_scatter(x=x, y=sweep["orbital_usd_per_kw_year"].to_list(), name=N_("orbital"),
                     mode="lines", line={"color": "#e76f51"}, row=1, col=2)
     summary = summary or {}
     cross = summary.get("crossing_launch_cost_usd_per_kg")
     if cross is not None and np.isfinite(cross):
         fig.add_vline(x=cross, line_dash="dash", line_color="grey", row=1, col=2,
-                      annotation_text=f"crossing ≈ {cross:,.0f} USD/kg")
+                      annotation_text=fill(N_("crossing ≈ {price} USD/kg"),
+                                           price=f"{cross:,.0f}"))
     now = summary.get("launch_cost_usd_per_kg")
     if now is not None:
         fig.add_vline(x=now, line_dash="dot", line_color="#e76f51", row=1, col=2,
-                      annotation_text=f"today {now:,.0f} USD/kg", annotation_position="bottom")
+                      annotation_text=fill(N_("today {price} USD/kg"), price=f"{now:,.0f}"),
+                      annotation_position="bottom")
     totals = costs.group_by("site").agg(pl.col("usd_per_kw_year").sum())["usd_per_kw_year"]
     ratio = float(totals.max() / max(totals.min(), 1e-300)) if totals.len() else 1.0
     fig.update_layout(barmode="stack", template=_TEMPLATE,
-                      title=title or "Space vs ground: cost of a kW-year of compute power",
+                      title=title or N_("Space vs ground: cost of a kW-year of compute power"),
                       legend={"orientation": "h", "y": -0.2})
     if ratio > 30:
         fig.update_yaxes(type="log", row=1, col=1)
-    fig.update_xaxes(type="log", title_text="launch price (USD/kg)", row=1, col=2)
-    fig.update_yaxes(type="log", title_text="USD per kW-year", row=1, col=2)
-    fig.update_yaxes(title_text="USD per kW-year", row=1, col=1)
+    fig.update_xaxes(type="log", title_text=N_("launch price (USD/kg)"), row=1, col=2)
+    fig.update_yaxes(type="log", title_text=N_("USD per kW-year"), row=1, col=2)
+    fig.update_yaxes(title_text=N_("USD per kW-year"), row=1, col=1)
     return fig
 
 
@@ -201,12 +208,14 @@ def npv_distribution_figure(samples: pl.DataFrame, summary: dict[str, Any] | Non
         ``npv_usd`` per draw (MonteCarloResult.samples).
     """
     npv_m = (samples["npv_usd"] / 1e6).to_list()
-    fig = go.Figure(go.Histogram(x=npv_m, nbinsx=60, marker_color="#457b9d", name="draws"))
+    fig = go.Figure(go.Histogram(x=npv_m, nbinsx=60, marker_color="#457b9d", name=N_("draws")))
     fig.add_vline(x=0.0, line_color="black")
     p = (summary or {}).get("p_npv_positive")
-    label = f"P(NPV > 0) = {p:.1%}" if p is not None else "NPV distribution"
-    fig.update_layout(template=_TEMPLATE, title=title or f"NPV distribution — {label}",
-                      xaxis_title="NPV (million USD)", yaxis_title="draws")
+    label = (fill(N_("P(NPV > 0) = {p}"), p=f"{p:.1%}") if p is not None
+             else N_("NPV distribution"))
+    fig.update_layout(template=_TEMPLATE,
+                      title=title or fill(N_("NPV distribution — {label}"), label=label),
+                      xaxis_title=N_("NPV (million USD)"), yaxis_title=N_("draws"))
     return fig
 
 

@@ -12,10 +12,15 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from ..locale import N_
+from .language import fill
+
 TEMPLATE = "plotly_white"
-MODE_NAMES = {"bent_pipe": "bent pipe (downlink raw)", "in_orbit": "process in orbit"}
+MODE_NAMES = {"bent_pipe": N_("bent pipe (downlink raw)"), "in_orbit": N_("process in orbit")}
 LIMIT_COLOURS = {"none": "#2ca02c", "power": "#ff7f0e", "thermal": "#d62728",
                  "infeasible": "#7f7f7f"}
+LIMIT_NAMES = {"none": N_("not limited"), "power": N_("power-limited"),
+               "thermal": N_("thermally limited"), "infeasible": N_("infeasible")}
 
 
 def _layout(fig: go.Figure, title: str, **kwargs: Any) -> go.Figure:
@@ -33,18 +38,19 @@ def power_figure(timeseries: pl.DataFrame, sat_id: int | None = None) -> go.Figu
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     peak = float(ts["generation_w"].max() or 0.0) or 1.0
     fig.add_trace(go.Scatter(x=ts["time_utc"], y=(~ts["is_sunlit"]).cast(pl.Float64) * peak,
-                             name="eclipse", fill="tozeroy", mode="none",
+                             name=N_("eclipse"), fill="tozeroy", mode="none",
                              fillcolor="rgba(60,60,90,0.15)", line={"shape": "hv"}))
-    for column, name in (("generation_w", "solar generation"), ("load_w", "load (bus + compute)"),
-                         ("compute_w", "compute power")):
+    for column, name in (("generation_w", N_("solar generation")),
+                         ("load_w", N_("load (bus + compute)")),
+                         ("compute_w", N_("compute power"))):
         fig.add_trace(go.Scatter(x=ts["time_utc"], y=ts[column], name=name, mode="lines",
                                  line={"shape": "hv"}))
-    fig.add_trace(go.Scatter(x=ts["time_utc"], y=ts["soc_frac"], name="battery charge",
+    fig.add_trace(go.Scatter(x=ts["time_utc"], y=ts["soc_frac"], name=N_("battery charge"),
                              mode="lines", line={"dash": "dot"}), secondary_y=True)
-    fig.update_yaxes(title_text="power (W)", secondary_y=False)
-    fig.update_yaxes(title_text="state of charge", range=[0, 1.05], tickformat=".0%",
+    fig.update_yaxes(title_text=N_("power (W)"), secondary_y=False)
+    fig.update_yaxes(title_text=N_("state of charge"), range=[0, 1.05], tickformat=".0%",
                      secondary_y=True)
-    return _layout(fig, f"Power of satellite {sat_id}")
+    return _layout(fig, fill(N_("Power of satellite {sat_id}"), sat_id=sat_id))
 
 
 def constellation_figure(constellation: pl.DataFrame) -> go.Figure:
@@ -52,13 +58,13 @@ def constellation_figure(constellation: pl.DataFrame) -> go.Figure:
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     if "effective_tops" in constellation.columns:
         fig.add_trace(go.Scatter(x=constellation["time_utc"], y=constellation["effective_tops"],
-                                 name="effective TOPS (all satellites)", mode="lines"))
+                                 name=N_("effective TOPS (all satellites)"), mode="lines"))
     fig.add_trace(go.Scatter(x=constellation["time_utc"], y=constellation["n_sunlit"],
-                             name="satellites in sunlight", mode="lines",
+                             name=N_("satellites in sunlight"), mode="lines",
                              line={"dash": "dot"}), secondary_y=True)
-    fig.update_yaxes(title_text="INT8 TOPS", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="satellites", rangemode="tozero", secondary_y=True)
-    return _layout(fig, "Constellation compute over time")
+    fig.update_yaxes(title_text=N_("INT8 TOPS"), rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text=N_("satellites"), rangemode="tozero", secondary_y=True)
+    return _layout(fig, N_("Constellation compute over time"))
 
 
 def in_view_figure(in_view: pl.DataFrame, sites: list[str] | None = None) -> go.Figure:
@@ -68,22 +74,22 @@ def in_view_figure(in_view: pl.DataFrame, sites: list[str] | None = None) -> go.
         part = in_view.filter(pl.col("site") == site)
         fig.add_trace(go.Scatter(x=part["time_utc"], y=part["tops_in_view"], name=site,
                                  mode="lines", line={"shape": "hv"}))
-    fig.update_yaxes(title_text="INT8 TOPS in view", rangemode="tozero")
-    return _layout(fig, "Orbital compute each site can reach")
+    fig.update_yaxes(title_text=N_("INT8 TOPS in view"), rangemode="tozero")
+    return _layout(fig, N_("Orbital compute each site can reach"))
 
 
 def in_view_stats_figure(stats: pl.DataFrame) -> go.Figure:
     """Median compute in view per site, with the 5th–95th percentile range."""
     fig = go.Figure(go.Bar(
-        x=stats["site"], y=stats["tops_p50"], name="median",
+        x=stats["site"], y=stats["tops_p50"], name=N_("median"),
         error_y={"type": "data", "symmetric": False,
                  "array": (stats["tops_p95"] - stats["tops_p50"]).to_list(),
                  "arrayminus": (stats["tops_p50"] - stats["tops_p5"]).to_list()},
         customdata=stats.select("tops_p5", "tops_p95", "covered_frac").rows(),
         hovertemplate="%{x}<br>median %{y:,.0f} TOPS<br>p5 %{customdata[0]:,.0f}, "
                       "p95 %{customdata[1]:,.0f}<br>covered %{customdata[2]:.0%}<extra></extra>"))
-    fig.update_yaxes(title_text="INT8 TOPS in view (p5–p50–p95)")
-    return _layout(fig, "Compute in view: percentiles over time")
+    fig.update_yaxes(title_text=N_("INT8 TOPS in view (p5–p50–p95)"))
+    return _layout(fig, N_("Compute in view: percentiles over time"))
 
 
 def duty_figure(satellites: pl.DataFrame) -> go.Figure:
@@ -93,14 +99,15 @@ def duty_figure(satellites: pl.DataFrame) -> go.Figure:
     for limit in dict.fromkeys(satellites["limit"].to_list()):
         part = satellites.filter(pl.col("limit") == limit)
         fig.add_trace(go.Scattergl(
-            x=part["beta_mean_deg"], y=part["duty_mean_frac"], mode="markers", name=limit,
+            x=part["beta_mean_deg"], y=part["duty_mean_frac"], mode="markers",
+            name=LIMIT_NAMES.get(limit, limit),
             marker={"color": LIMIT_COLOURS.get(limit), "size": 5},
             customdata=part.select("sat_id", "eclipse_min_per_orbit").rows(),
             hovertemplate="sat %{customdata[0]}<br>β %{x:.1f}°<br>duty %{y:.0%}"
                           "<br>eclipse %{customdata[1]:.1f} min/orbit<extra></extra>"))
-    fig.update_xaxes(title_text="mean beta angle (deg)")
-    fig.update_yaxes(title_text="mean compute duty cycle", tickformat=".0%", range=[0, 1.05])
-    return _layout(fig, "Duty cycle by satellite and what limits it")
+    fig.update_xaxes(title_text=N_("mean beta angle (deg)"))
+    fig.update_yaxes(title_text=N_("mean compute duty cycle"), tickformat=".0%", range=[0, 1.05])
+    return _layout(fig, N_("Duty cycle by satellite and what limits it"))
 
 
 def thermal_figure(radiator_curve: pl.DataFrame, thermal: pl.DataFrame) -> go.Figure:
@@ -110,16 +117,18 @@ def thermal_figure(radiator_curve: pl.DataFrame, thermal: pl.DataFrame) -> go.Fi
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=radiator_curve["radiator_temp_k"],
                              y=radiator_curve["capacity_w"], mode="lines",
-                             name=f"radiator capacity ({row['radiator_area_m2']:g} m²)"))
+                             name=fill(N_("radiator capacity ({area_m2} m²)"),
+                                       area_m2=f"{row['radiator_area_m2']:g}")))
     fig.add_trace(go.Scatter(x=radiator_curve["radiator_temp_k"],
                              y=radiator_curve["payload_power_w"], mode="lines",
-                             name="payload heat at full compute", line={"dash": "dash"}))
+                             name=N_("payload heat at full compute"), line={"dash": "dash"}))
     fig.add_vline(x=row["max_radiator_temp_k"], line_dash="dot",
-                  annotation_text="highest allowed temperature")
-    fig.update_xaxes(title_text="radiator temperature (K)")
-    fig.update_yaxes(title_text="heat (W)", rangemode="tozero")
-    return _layout(fig, f"Thermal: needs {row['area_needed_m2']:.2f} m² for full compute, "
-                        f"sustains {row['max_compute_power_w']:,.0f} W")
+                  annotation_text=N_("highest allowed temperature"))
+    fig.update_xaxes(title_text=N_("radiator temperature (K)"))
+    fig.update_yaxes(title_text=N_("heat (W)"), rangemode="tozero")
+    return _layout(fig, fill(N_("Thermal: needs {area_m2} m² for full compute, sustains "
+                                "{power_w} W"), area_m2=f"{row['area_needed_m2']:.2f}",
+                             power_w=f"{row['max_compute_power_w']:,.0f}"))
 
 
 def data_backlog_figure(data_pipeline: pl.DataFrame) -> go.Figure:
@@ -132,42 +141,46 @@ def data_backlog_figure(data_pipeline: pl.DataFrame) -> go.Figure:
         fig.add_trace(go.Scatter(x=part["time_utc"], y=part["stored_tb"], name=name,
                                  mode="lines", legendgroup=mode), row=1, col=1)
         fig.add_trace(go.Scatter(x=part["time_utc"], y=part["lost_gb"].cum_sum() / 1000.0,
-                                 name=f"{name}: lost", mode="lines", legendgroup=mode,
+                                 name=fill(N_("{name}: lost"), name=name), mode="lines",
+                                 legendgroup=mode,
                                  line={"dash": "dot"}), row=2, col=1)
-    fig.update_yaxes(title_text="stored on board (TB)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="lost so far (TB)", rangemode="tozero", row=2, col=1)
-    return _layout(fig, "Onboard data: bent pipe vs processing in orbit", height=550)
+    fig.update_yaxes(title_text=N_("stored on board (TB)"), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=N_("lost so far (TB)"), rangemode="tozero", row=2, col=1)
+    return _layout(fig, N_("Onboard data: bent pipe vs processing in orbit"), height=550)
 
 
 def data_summary_figure(data_summary: pl.DataFrame) -> go.Figure:
     """Data per day by way of working: acquired, downlinked, lost; tiles delivered."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("TB per day", "tiles delivered per day"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(N_("TB per day"),
+                                                               N_("tiles delivered per day")))
     names = [MODE_NAMES.get(m, m) for m in data_summary["mode"]]
-    for column, label in (("acquired_tb_per_day", "acquired"),
-                          ("downlinked_tb_per_day", "downlinked"), ("lost_tb_per_day", "lost")):
+    for column, label in (("acquired_tb_per_day", N_("acquired")),
+                          ("downlinked_tb_per_day", N_("downlinked")),
+                          ("lost_tb_per_day", N_("lost"))):
         fig.add_trace(go.Bar(x=names, y=data_summary[column], name=label), row=1, col=1)
     fig.add_trace(go.Bar(x=names, y=data_summary["tiles_delivered_per_day"],
-                         name="tiles delivered", showlegend=False), row=1, col=2)
-    return _layout(fig, "Remote-sensing data per day")
+                         name=N_("tiles delivered"), showlegend=False), row=1, col=2)
+    return _layout(fig, N_("Remote-sensing data per day"))
 
 
 def radiation_figure(dose_depth: pl.DataFrame) -> go.Figure:
     """Dose rate and radiation life against aluminium shielding; the platform's marked."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Scatter(x=dose_depth["shielding_mm_al"], y=dose_depth["dose_rad_per_year"],
-                             name="dose rate", mode="lines"))
+                             name=N_("dose rate"), mode="lines"))
     fig.add_trace(go.Scatter(x=dose_depth["shielding_mm_al"],
-                             y=dose_depth["radiation_life_years"], name="radiation life",
+                             y=dose_depth["radiation_life_years"], name=N_("radiation life"),
                              mode="lines", line={"dash": "dash"}), secondary_y=True)
     mine = dose_depth.filter(pl.col("is_platform_shielding"))
     if mine.height:
         fig.add_vline(x=float(mine["shielding_mm_al"][0]), line_dash="dot",
-                      annotation_text="platform shielding")
-    fig.update_xaxes(title_text="aluminium shielding (mm)")
-    fig.update_yaxes(title_text="dose rate (rad(Si)/year)", type="log", secondary_y=False)
-    fig.update_yaxes(title_text="radiation life (years)", type="log", secondary_y=True)
+                      annotation_text=N_("platform shielding"))
+    fig.update_xaxes(title_text=N_("aluminium shielding (mm)"))
+    fig.update_yaxes(title_text=N_("dose rate (rad(Si)/year)"), type="log", secondary_y=False)
+    fig.update_yaxes(title_text=N_("radiation life (years)"), type="log", secondary_y=True)
     alt, inc = float(dose_depth["altitude_km"][0]), float(dose_depth["inclination_deg"][0])
-    return _layout(fig, f"Radiation at {alt:.0f} km, {inc:.0f}°")
+    return _layout(fig, fill(N_("Radiation at {altitude_km} km, {inclination_deg}°"),
+                             altitude_km=f"{alt:.0f}", inclination_deg=f"{inc:.0f}"))
 
 
 def capacity_figures(frames: Mapping[str, pl.DataFrame],
