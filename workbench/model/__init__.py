@@ -19,7 +19,8 @@ from .scenario import Scenario
 from .timegrid import TimeGrid
 
 __all__ = [
-    "Application", "BusinessOptions", "CapacityOptions", "CoverageOptions", "CollaborativeComputing",
+    "Application", "BusinessOptions", "CapacityOptions", "CollaborativeComputing",
+    "CoverageOptions",
     "ComputeChip", "ComputePayload", "ComputeService", "Constellation", "DatasetError",
     "Economics", "EventResponse", "FetchError", "FieldSpec", "GroundSegment", "GroundSite",
     "LaunchVehicle", "ModelError", "NetworkOptions", "OrbitalDataCentre", "Platform",

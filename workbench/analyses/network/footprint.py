@@ -42,7 +42,7 @@ class CoverageResult:
     ----------
     cells : polars.DataFrame, one row per cell:
         cell_id (u32), name (str: the site's, or ``lat,lon``), lat_deg, lon_deg (f64, deg,
-        the cell centre), weight (f64: the cell's share of the area, cos latitude
+        the cell centre), altitude_km (f64), weight (f64: the cell's share of the area, cos latitude
         normalised; equal for sites), min_elevation_deg (f64), covered_frac (f64: share of
         steps with ≥ k satellites above the mask), n_in_view_mean (f64), n_in_view_max
         (i64), n_intervals (i64: covered intervals), max_gap_s, mean_gap_s (f64, s: the
@@ -82,8 +82,9 @@ def coverage_cells(scenario: Scenario, options: CoverageOptions) -> pl.DataFrame
 
     Returns
     -------
-    polars.DataFrame: cell_id (u32), name (str), lat_deg, lon_deg (f64, deg), weight (f64,
-    sums to 1), min_elevation_deg (f64, deg)
+    polars.DataFrame: cell_id (u32), name (str), lat_deg, lon_deg (f64, deg), altitude_km
+    (f64, km: the site's height, 0 for grid cells), weight (f64, sums to 1),
+    min_elevation_deg (f64, deg)
     """
     if options.region == "sites":
         sites = scenario.ground.sites
@@ -94,6 +95,7 @@ def coverage_cells(scenario: Scenario, options: CoverageOptions) -> pl.DataFrame
         lat = np.array([s.lat_deg for s in sites])
         lon = np.array([s.lon_deg for s in sites])
         names = [s.name for s in sites]
+        height = np.array([s.altitude_m for s in sites]) / 1000.0
         mask = np.array([s.elevation_mask_deg if options.min_elevation_deg is None
                          else options.min_elevation_deg for s in sites])
         weight = np.full(lat.size, 1.0 / lat.size)
@@ -104,18 +106,21 @@ def coverage_cells(scenario: Scenario, options: CoverageOptions) -> pl.DataFrame
         lons = _centres(lon_low, lon_high, options.cell_deg)
         lat, lon = (a.ravel() for a in np.meshgrid(lats, lons, indexing="ij"))
         names = [f"{a:.2f},{o:.2f}" for a, o in zip(lat, lon, strict=True)]
+        height = np.zeros(lat.size)
         mask = np.full(lat.size, 25.0 if options.min_elevation_deg is None
                        else options.min_elevation_deg)
         weight = np.cos(np.radians(lat))
         weight = weight / weight.sum() if weight.sum() > 0 else np.full(lat.size,
                                                                          1.0 / lat.size)
     return pl.DataFrame({"cell_id": np.arange(lat.size, dtype=np.uint32), "name": names,
-                         "lat_deg": lat, "lon_deg": lon, "weight": weight,
+                         "lat_deg": lat, "lon_deg": lon, "altitude_km": height,
+                         "weight": weight,
                          "min_elevation_deg": mask.astype(np.float64)})
 
 
 def _in_view_count(geometry: OrbitGeometry, lat_deg: np.ndarray, lon_deg: np.ndarray,
-                   mask_deg: np.ndarray, progress: Progress | None = None) -> np.ndarray:
+                   altitude_km: np.ndarray, mask_deg: np.ndarray,
+                   progress: Progress | None = None) -> np.ndarray:
     """Satellites above each cell's mask at each step, int32 (n_cells, n_times).
 
     The test of :meth:`OrbitGeometry.visible` without trigonometry: with ρ = r − r_cell and
@@ -127,7 +132,7 @@ def _in_view_count(geometry: OrbitGeometry, lat_deg: np.ndarray, lon_deg: np.nda
     failures) are never seen.
     """
     n_cells, n_sats, n_times = lat_deg.size, geometry.n_sats, geometry.n_times
-    pos = geodetic_to_itrs(lat_deg, lon_deg, np.zeros(n_cells))
+    pos = geodetic_to_itrs(lat_deg, lon_deg, altitude_km)
     lat_r, lon_r = np.radians(lat_deg), np.radians(lon_deg)
     up = np.stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r),
                    np.sin(lat_r)], axis=-1)
@@ -245,8 +250,9 @@ def coverage(scenario: Scenario, *, options: CoverageOptions | Mapping[str, Any]
 
     Notes
     -----
-    Cells are judged at their centres on the WGS84 ellipsoid (height 0), with the geodetic
-    vertical, as skyfield's ``wgs84.latlon`` topos; a step counts as covered when ≥ k
+    Cells are judged at their centres on the WGS84 ellipsoid (height 0; sites at their
+    own height, their ``max_range_km`` not applied), with the geodetic vertical, as
+    skyfield's ``wgs84.latlon`` topos; a step counts as covered when ≥ k
     satellites are above the mask at it, so interval ends are exact to within one step.
     Gaps at the window's start and end are included (they bound the true gap from below).
     A Walker shell of inclination i at altitude h never covers latitudes beyond i + λ,
@@ -269,6 +275,7 @@ def coverage(scenario: Scenario, *, options: CoverageOptions | Mapping[str, Any]
                                  if progress else None)
     grid = geometry.grid
     count = _in_view_count(geometry, cells["lat_deg"].to_numpy(), cells["lon_deg"].to_numpy(),
+                           cells["altitude_km"].to_numpy(),
                            cells["min_elevation_deg"].to_numpy(), progress)
     covered = count >= opts.min_satellites
     stats = coverage_statistics(covered, grid.step_s)
