@@ -7,7 +7,7 @@ from typing import Any
 
 _EXPORTS = {"figures": "dispatch"}
 _SUBMODULES = {"business", "capacity", "coverage", "czml", "globe_plotly", "latency",
-               "dispatch"}
+               "dispatch", "sweep"}
 
 __all__ = sorted(_EXPORTS)
 
