@@ -144,6 +144,10 @@ def _base_data(base: Scenario | str | Path | Mapping[str, Any]) -> dict[str, Any
 def _check(data: dict[str, Any], path: str, value: Any) -> Problem | None:
     try:
         from_mapping(_applied(data, {path: value}))
+        if path.endswith("launch_vehicle") and isinstance(value, str):
+            from . import datasets
+
+            datasets.launch_vehicle(value)  # a catalog name: resolved when the case runs
     except ModelError as error:
         return Problem(path, value, "; ".join(p.message for p in error.problems))
     except (DatasetError, ValueError, TypeError) as error:
@@ -519,9 +523,9 @@ def pareto_front(frame: pl.DataFrame, objectives: Mapping[str, Sense]) -> pl.Dat
     if problems:
         raise ModelError("pareto", problems)
     values = frame.select(pl.col(c).cast(pl.Float64) for c in objectives).to_numpy()
+    if "error" in frame.columns:  # a failed point competes with nobody
+        values[frame["error"].is_not_null().to_numpy()] = np.nan
     mask = pareto_mask(values, list(objectives.values()))
-    if "error" in frame.columns:
-        mask &= frame["error"].is_null().to_numpy()
     return frame.with_columns(is_pareto=pl.Series(mask, dtype=pl.Boolean))
 
 
