@@ -245,3 +245,30 @@ def test_an_external_scheduler_returns_the_same_frame(base, client, tmp_path):
         for proc in reversed(procs):
             proc.terminate()
             proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_cli_sweep_writes_the_frame_and_refuses_to_overwrite_without_resume(
+        base, client, tmp_path, capsys):
+    import yaml
+
+    from workbench.cli import main
+
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text(yaml.safe_dump({
+        "base": base, "space": {"grid": {ALTITUDE: [500.0, 600.0]}},
+        "analyses": ["business"], "objectives": {"business_npv_usd": "max"}}))
+    out = tmp_path / "out"
+    args = ["sweep", str(sweep_file), "-o", str(out), "--scheduler",
+            client.scheduler.address]
+    assert main(args) == 0
+    frame = pl.read_parquet(out / "sweep.parquet")
+    assert frame.height == 2 and frame["is_pareto"].sum() >= 1
+    assert "points/s" in capsys.readouterr().err
+    assert main(args) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main([*args, "--resume"]) == 0
+    sweep_file.write_text(yaml.safe_dump({"base": base, "space": {"grid": {
+        "constellation.shells.0.altitud_km": [500.0]}}, "analyses": ["business"]}))
+    assert main(["sweep", str(sweep_file), "-o", str(tmp_path / "o2")]) == 2
+    assert "fields there" in capsys.readouterr().err

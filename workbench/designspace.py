@@ -522,7 +522,7 @@ def pareto_front(frame: pl.DataFrame, objectives: Mapping[str, Sense]) -> pl.Dat
                  for c, s in objectives.items() if s not in ("min", "max")]
     if problems:
         raise ModelError("pareto", problems)
-    values = frame.select(pl.col(c).cast(pl.Float64) for c in objectives).to_numpy()
+    values = frame.select(pl.col(c).cast(pl.Float64) for c in objectives).to_numpy().copy()
     if "error" in frame.columns:  # a failed point competes with nobody
         values[frame["error"].is_not_null().to_numpy()] = np.nan
     mask = pareto_mask(values, list(objectives.values()))
