@@ -295,7 +295,7 @@ class CoverageOptions(Model):
     lon_max_deg: float = quantity(180.0, unit="deg", ge=-180.0, le=180.0, step=1.0,
                                   label="Easternmost longitude",
                                   description="Grid: eastern edge of the cells")
-    cell_deg: float = quantity(5.0, unit="deg", gt=0.0, le=90.0, step=0.5,
+    cell_deg: float = quantity(10.0, unit="deg", gt=0.0, le=90.0, step=0.5,
                                label="Cell size",
                                description="Grid and band: cell size in latitude and "
                                            "longitude; each cell is judged at its centre")
