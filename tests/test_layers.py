@@ -28,6 +28,7 @@ LAYERS = {
     "extensions": 1,    # entry-point registry of hardware, scenarios, analyses
     "orbits": 2,
     "analyses": 3,
+    "designspace": 3.5,  # sweeps run registered analyses on Dask; never draw
     "viz": 4,
     "widgets": 5,
     "dashboard": 6,
@@ -38,7 +39,8 @@ LAYERS = {
 
 DRAWING = ("ipywidgets", "panel", "plotly", "bokeh", "anywidget", "czml3", "matplotlib")
 """Never imported by the layers that compute: model, datasets, orbits, analyses."""
-COMPUTING_LAYERS = {"model", "datasets", "scenarios", "extensions", "orbits", "analyses"}
+COMPUTING_LAYERS = {"model", "datasets", "scenarios", "extensions", "orbits", "analyses",
+                    "designspace"}
 WINGS = ("onboard", "network", "economics", "scheduling")
 """The analysis wings: each imports nothing from another."""
 

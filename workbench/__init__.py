@@ -23,9 +23,11 @@ _EXPORTS = {
     "DatasetError": "workbench.model", "describe": "workbench.model",
     "TimeGrid": "workbench.model.timegrid",
     "Workbench": "workbench.widgets.workbench",
+    "sweep": "workbench.designspace", "pareto_front": "workbench.designspace",
+    "Grid": "workbench.designspace", "LatinHypercube": "workbench.designspace",
 }
 _SUBMODULES = {"model", "orbits", "analyses", "viz", "widgets", "datasets", "scenarios",
-               "extensions"}
+               "extensions", "designspace"}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

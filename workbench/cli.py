@@ -967,12 +967,100 @@ def _add_export(subparsers: Any) -> None:
                       help="time step in seconds (default: the scenario's step)")
     czml.set_defaults(func=_export_czml)
 
+
+# --------------------------------------------------------------------------- sweep
+
+def _format_s(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "?"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import os
+
+    from .designspace import load_sweep_file, pareto_front, read_results, sweep
+
+    if args.scheduler and args.workers:
+        raise UsageError("give --scheduler ADDRESS or --workers N, not both")
+    spec = load_sweep_file(args.sweep_file)
+    out = Path(args.output)
+    parts = out / "parts"
+    if parts.is_dir() and read_results(parts).height and not args.resume:
+        raise UsageError(f"{parts} holds results of an earlier sweep: pass --resume to "
+                         "finish it, or choose another OUT_DIR")
+    last = [0.0]
+
+    def progress(state: Any) -> None:
+        now = time.monotonic()
+        if args.quiet or (now - last[0] < 1.0 and state.n_done < state.n_total):
+            return
+        last[0] = now
+        print(f"sweep: {state.n_done}/{state.n_total} points "
+              f"({100.0 * state.n_done / max(state.n_total, 1):.0f} %), "
+              f"{state.rate_per_s:.2f} points/s, ETA {_format_s(state.eta_s)}"
+              + (f" ({state.n_skipped} done before)" if state.n_skipped else ""),
+              file=sys.stderr, flush=True)
+
+    client = args.scheduler
+    cluster = None
+    if args.workers:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    try:
+        frame = sweep(spec["base"], spec["space"], spec["analyses"], client=client,
+                      out=parts, batch_size=spec["batch_size"], progress=progress)
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
+    if spec["objectives"]:
+        frame = pareto_front(frame, spec["objectives"])
+    target = out / "sweep.parquet"
+    tmp = out / f".sweep.parquet.{os.getpid()}.tmp"
+    frame.write_parquet(tmp)
+    os.replace(tmp, target)
+    n_failed = frame["error"].is_not_null().sum() if "error" in frame.columns else 0
+    print(f"{target}: {frame.height} points, {n_failed} failed"
+          + (f", {int(frame['is_pareto'].sum())} on the Pareto front"
+             if "is_pareto" in frame.columns else ""))
+    return EXIT_OK
+
+
+def _add_sweep(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="run a design-space sweep on Dask to a Parquet dataset",
+        description="Run registered analyses at every design point of SWEEP.yaml (base, "
+                    "space: grid or latin_hypercube over dotted paths, analyses, optional "
+                    "objectives: column → min|max). Finished batches go to "
+                    "OUT_DIR/parts/*.parquet as they complete; the whole frame (with "
+                    "is_pareto when objectives are given) to OUT_DIR/sweep.parquet.")
+    parser.add_argument("sweep_file", metavar="SWEEP.yaml", help="the sweep file")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
+                        help="directory for the Parquet dataset and the result")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="a running Dask scheduler (tcp://host:port); default: a "
+                             "LocalCluster on 127.0.0.1")
+    parser.add_argument("--workers", type=int, metavar="N", default=None,
+                        help="worker processes of the LocalCluster (default: one per core)")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish an interrupted sweep in OUT_DIR: only missing points run")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines on stderr")
+    parser.set_defaults(func=_sweep)
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_analyse, _add_scenarios,
                                                 _add_validate, _add_extensions, _add_cesium,
                                                 _add_datasets, _add_export,
-                                                _add_report)
+                                                _add_report, _add_sweep)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,8 @@ Three wings, named for their subject, that import nothing from one another:
 - :mod:`~workbench.analyses.onboard` — what one satellite can do: power and eclipse,
   thermal, compute, the data pipeline, radiation life (``capacity``);
 - :mod:`~workbench.analyses.network` — links, ISL topology, the routing graph and its
-  parallel runner: round trips (``latency``), compute ``placement``, ``event_to_insight``;
+  parallel runner: round trips (``latency``), compute ``placement``, ``event_to_insight``,
+  ground ``coverage``;
 - :mod:`~workbench.analyses.economics` — finance, the programme's cash flows, space vs
   ground, the value chain, uncertainty (``business``).
 
@@ -34,6 +35,7 @@ _EXPORTS = {
     "event_to_insight": "network.insight", "InsightResult": "network.insight",
     "infer_planes": "network.topology", "plus_grid": "network.topology",
     "PlaneInferenceWarning": "network.topology", "shortest_paths": "network.graph",
+    "coverage": "network.footprint", "CoverageResult": "network.footprint",
     # economics: the business case
     "business": "economics.case", "BusinessResult": "economics.case",
     "npv": "economics.finance", "irr": "economics.finance",

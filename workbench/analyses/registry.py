@@ -134,11 +134,15 @@ EVENT_TO_INSIGHT = AnalysisSpec(
     "event_to_insight", N_("Event to insight"), "workbench.analyses:event_to_insight",
     options="workbench.model:NetworkOptions", order=40,
     description=N_("Time from an event on the ground to the insight delivered to a user"))
+COVERAGE = AnalysisSpec(
+    "coverage", N_("Coverage"), "workbench.analyses:coverage",
+    options="workbench.model:CoverageOptions", order=60,
+    description=N_("Share of time each cell sees k satellites above the mask; gaps, revisit"))
 BUSINESS = AnalysisSpec(
     "business", N_("Business"), "workbench.analyses:business", inputs=("capacity",),
     options="workbench.model:BusinessOptions", order=50,
     description=N_("Cash flows, NPV, cost of compute, space vs ground and the value chain"))
-BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS)
+BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS, COVERAGE)
 """The workbench's own analyses (registered in its ``pyproject.toml``)."""
 
 
@@ -322,7 +326,7 @@ def result_summary(result: Any) -> dict[str, Any]:
     return dict(summary) if isinstance(summary, Mapping) else {}
 
 
-__all__ = ["BUILTIN", "BUSINESS", "CAPACITY", "EVENT_TO_INSIGHT", "GROUP", "LATENCY",
+__all__ = ["BUILTIN", "BUSINESS", "CAPACITY", "COVERAGE", "EVENT_TO_INSIGHT", "GROUP", "LATENCY",
            "PLACEMENT", "AnalysisSpec", "UnknownAnalysisError", "analyses", "analysis",
            "names", "requirements", "result_frames", "result_summary", "run",
            "run_with_inputs"]

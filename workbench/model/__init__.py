@@ -13,16 +13,48 @@ from .errors import DatasetError, FetchError, ModelError, PropagationWarning, TL
 from .fields import FieldSpec, describe, quantity
 from .ground import GroundSegment, GroundSite
 from .hardware import ComputeChip, ComputePayload, Platform
-from .options import BusinessOptions, CapacityOptions, NetworkOptions, ScenarioOptions
+from .options import (
+                          BusinessOptions,
+                          CapacityOptions,
+                          CoverageOptions,
+                          NetworkOptions,
+                          ScenarioOptions,
+)
 from .scenario import Scenario
 from .timegrid import TimeGrid
 
 __all__ = [
-    "Application", "BusinessOptions", "CapacityOptions", "CollaborativeComputing",
-    "ComputeChip", "ComputePayload", "ComputeService", "Constellation", "DatasetError",
-    "Economics", "EventResponse", "FetchError", "FieldSpec", "GroundSegment", "GroundSite",
-    "LaunchVehicle", "ModelError", "NetworkOptions", "OrbitalDataCentre", "Platform",
-    "PropagationWarning", "RemoteSensingInference", "Scenario", "ScenarioOptions",
-    "TLEError", "TLESet", "TerrestrialDataCentre", "TimeGrid", "WalkerShell", "describe",
-    "period_s", "quantity",
+                          "Application",
+                          "BusinessOptions",
+                          "CapacityOptions",
+                          "CollaborativeComputing",
+                          "ComputeChip",
+                          "ComputePayload",
+                          "ComputeService",
+                          "Constellation",
+                          "CoverageOptions",
+                          "DatasetError",
+                          "Economics",
+                          "EventResponse",
+                          "FetchError",
+                          "FieldSpec",
+                          "GroundSegment",
+                          "GroundSite",
+                          "LaunchVehicle",
+                          "ModelError",
+                          "NetworkOptions",
+                          "OrbitalDataCentre",
+                          "Platform",
+                          "PropagationWarning",
+                          "RemoteSensingInference",
+                          "Scenario",
+                          "ScenarioOptions",
+                          "TLEError",
+                          "TLESet",
+                          "TerrestrialDataCentre",
+                          "TimeGrid",
+                          "WalkerShell",
+                          "describe",
+                          "period_s",
+                          "quantity",
 ]

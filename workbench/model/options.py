@@ -19,7 +19,7 @@ from pydantic import StrictInt, field_validator
 
 from .base import Model
 from .economics import LaunchVehicle
-from .errors import ModelError, Problem
+from .errors import FieldValueError, ModelError, Problem
 from .fields import quantity
 
 Pointing = Literal["sun_tracking", "single_axis", "zenith_fixed"]
@@ -271,6 +271,63 @@ class BusinessOptions(Model):
         return value
 
 
+CoverageRegion = Literal["grid", "band", "sites"]
+"""``"grid"``: cells of a latitude/longitude box; ``"band"``: cells of a latitude band all
+round the Earth; ``"sites"``: the scenario's ground sites."""
+
+
+class CoverageOptions(Model):
+    """Where coverage is measured and what counts as covered."""
+
+    region: CoverageRegion = quantity(
+        "grid", label="Coverage region",
+        description="grid: cells of a latitude/longitude box; band: a latitude band all "
+                    "round the Earth; sites: the scenario's ground sites")
+    lat_min_deg: float = quantity(-90.0, unit="deg", ge=-90.0, le=90.0, step=1.0,
+                                  label="Southernmost latitude",
+                                  description="Grid and band: southern edge of the cells")
+    lat_max_deg: float = quantity(90.0, unit="deg", ge=-90.0, le=90.0, step=1.0,
+                                  label="Northernmost latitude",
+                                  description="Grid and band: northern edge of the cells")
+    lon_min_deg: float = quantity(-180.0, unit="deg", ge=-180.0, le=180.0, step=1.0,
+                                  label="Westernmost longitude",
+                                  description="Grid: western edge of the cells")
+    lon_max_deg: float = quantity(180.0, unit="deg", ge=-180.0, le=180.0, step=1.0,
+                                  label="Easternmost longitude",
+                                  description="Grid: eastern edge of the cells")
+    cell_deg: float = quantity(10.0, unit="deg", gt=0.0, le=90.0, step=0.5,
+                               label="Cell size",
+                               description="Grid and band: cell size in latitude and "
+                                           "longitude; each cell is judged at its centre")
+    min_elevation_deg: float | None = quantity(
+        25.0, unit="deg", ge=0.0, le=90.0, step=1.0,
+        label="Coverage elevation mask",
+        description="A satellite covers a cell when it is at least this high above the "
+                    "horizon (empty, for sites: each site's own mask by role)")
+    min_satellites: int = quantity(1, ge=1, le=1000, label="Satellites needed",
+                                   description="A cell is covered when at least this many "
+                                               "satellites are above the mask (k-fold "
+                                               "coverage)")
+
+    @field_validator("lat_max_deg")
+    @classmethod
+    def _lat_order(cls, value: float, info: Any) -> float:
+        low = info.data.get("lat_min_deg")
+        if low is not None and value < low:
+            raise FieldValueError("lat_max_deg", value, "must be ≥ the southernmost "
+                                  "latitude ({low}°)", low=f"{low:g}")
+        return value
+
+    @field_validator("lon_max_deg")
+    @classmethod
+    def _lon_order(cls, value: float, info: Any) -> float:
+        low = info.data.get("lon_min_deg")
+        if low is not None and value < low:
+            raise FieldValueError("lon_max_deg", value, "must be ≥ the westernmost "
+                                  "longitude ({low}°)", low=f"{low:g}")
+        return value
+
+
 class ScenarioOptions(Model):
     """The options of every analysis wing, carried by the scenario (``scenario.options``)."""
 
@@ -282,6 +339,9 @@ class ScenarioOptions(Model):
                                        description="Network: latency, placement, insight")
     business: BusinessOptions = quantity(BusinessOptions(), label="Business options",
         description="Business case")
+    coverage: CoverageOptions = quantity(CoverageOptions(), label="Coverage options",
+                                         description="Coverage: region, mask, satellites "
+                                                     "needed")
 
 
 OptionsT = TypeVar("OptionsT", bound=Model)
@@ -303,6 +363,6 @@ def resolve_options(cls: type[OptionsT], options: OptionsT | Mapping[str, Any] |
                                             "fields")])
 
 
-__all__ = ["BusinessOptions", "CapacityOptions", "Fibre", "Imaging", "IslTopology",
+__all__ = ["BusinessOptions", "CapacityOptions", "CoverageOptions", "CoverageRegion", "Fibre", "Imaging", "IslTopology",
            "LaunchPricing", "NetworkOptions", "Pointing", "PowerPolicy", "ScenarioOptions",
            "SeamRule", "require", "resolve_options"]

@@ -6,7 +6,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {"figures": "dispatch"}
-_SUBMODULES = {"business", "capacity", "czml", "globe_plotly", "latency", "dispatch"}
+_SUBMODULES = {"business", "capacity", "coverage", "czml", "globe_plotly", "latency",
+               "dispatch", "sweep"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -13,6 +13,7 @@ from typing import Any
 from ..analyses.economics.case import BusinessResult
 from ..analyses.economics.spacevsground import SpaceVsGround
 from ..analyses.economics.uncertainty import MonteCarloResult
+from ..analyses.network.footprint import CoverageResult
 from ..analyses.network.insight import InsightResult
 from ..analyses.network.offload import PlacementResult
 from ..analyses.network.roundtrip import LatencyResult
@@ -79,6 +80,13 @@ def _(result: MonteCarloResult) -> dict[str, Any]:
     from .business import npv_distribution_figure
 
     return {"npv_distribution": npv_distribution_figure(result.samples, result.summary)}
+
+
+@figures.register
+def _(result: CoverageResult) -> dict[str, Any]:
+    from .coverage import coverage_figures
+
+    return coverage_figures(result)
 
 
 __all__ = ["figures"]
