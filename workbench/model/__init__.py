@@ -13,7 +13,13 @@ from .errors import DatasetError, FetchError, ModelError, PropagationWarning, TL
 from .fields import FieldSpec, describe, quantity
 from .ground import GroundSegment, GroundSite
 from .hardware import ComputeChip, ComputePayload, Platform
-from .options import BusinessOptions, CapacityOptions, NetworkOptions, ScenarioOptions
+from .options import (
+    BusinessOptions,
+    CapacityOptions,
+    NetworkOptions,
+    ScenarioOptions,
+    SchedulingOptions,
+)
 from .scenario import Scenario
 from .timegrid import TimeGrid
 
@@ -23,6 +29,7 @@ __all__ = [
     "Economics", "EventResponse", "FetchError", "FieldSpec", "GroundSegment", "GroundSite",
     "LaunchVehicle", "ModelError", "NetworkOptions", "OrbitalDataCentre", "Platform",
     "PropagationWarning", "RemoteSensingInference", "Scenario", "ScenarioOptions",
+    "SchedulingOptions",
     "TLEError", "TLESet", "TerrestrialDataCentre", "TimeGrid", "WalkerShell", "describe",
     "period_s", "quantity",
 ]
