@@ -137,7 +137,11 @@ BUSINESS = AnalysisSpec(
     "business", "Business", "workbench.analyses:business", inputs=("capacity",),
     options="workbench.model:BusinessOptions", order=50,
     description="Cash flows, NPV, cost of compute, space vs ground and the value chain")
-BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS)
+SCHEDULING = AnalysisSpec(
+    "scheduling", "Scheduling", "workbench.analyses:schedule", inputs=("capacity",),
+    options="workbench.model:SchedulingOptions", order=60,
+    description="Jobs placed, moved over ISLs, queued and run with power and heat limits")
+BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS, SCHEDULING)
 """The workbench's own analyses (registered in its ``pyproject.toml``)."""
 
 
@@ -322,6 +326,6 @@ def result_summary(result: Any) -> dict[str, Any]:
 
 
 __all__ = ["BUILTIN", "BUSINESS", "CAPACITY", "EVENT_TO_INSIGHT", "GROUP", "LATENCY",
-           "PLACEMENT", "AnalysisSpec", "UnknownAnalysisError", "analyses", "analysis",
+           "PLACEMENT", "SCHEDULING", "AnalysisSpec", "UnknownAnalysisError", "analyses", "analysis",
            "names", "requirements", "result_frames", "result_summary", "run",
            "run_with_inputs"]
