@@ -337,10 +337,12 @@ def simulate(geometry: OrbitGeometry, workload: Workload, fabric: Fabric, fleet:
 
         # ---- rounds: enqueue what arrives this step, finish, release next stages
         touched = [pending]
-        for _ in range(n_parts + 3):
+        checked = False
+        for _ in range(n_parts + 4):
             arriving = buffer[tasks["arrival_s"][buffer] < t1] if buffer.size else buffer
-            if not arriving.size:
+            if not arriving.size and checked:
                 break
+            checked = True
             buffer = np.setdiff1d(buffer, arriving, assume_unique=True)
             arriving = arriving[np.argsort(tasks["arrival_s"][arriving], kind="stable")]
             sat = tasks["sat"][arriving]
