@@ -236,3 +236,20 @@ def test_registry_runs_scheduling_with_capacity_as_input():
     r = registry.run(spec, MIXED, results={"capacity": CAPACITY}, geometry=GEOMETRY,
                      options={"n_jobs": 50, "policy": "ground"})
     assert r.summary["n_jobs"] == 50 and r.summary["n_ground"] > 0
+
+
+def test_figures_and_the_cli_write_a_run(tmp_path):
+    from workbench.cli import main
+    from workbench.viz import figures
+
+    r = run(MIXED, GEOMETRY, CAPACITY, n_jobs=100, policy="best_neighbour")
+    assert set(figures(r)) == {"latency_cdf", "placement", "constellation"}
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(MIXED.to_yaml(), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["schedule", str(scenario), "-o", str(out), "--policy", "local_only",
+                 "--jobs", "50", "-q"]) == 0
+    assert pl.read_parquet(out / "scheduling" / "jobs.parquet").height == 50
+    assert main(["schedule", str(scenario), "-o", str(tmp_path / "bad"), "--policy",
+                 "no_such", "-q"]) == 2
+    assert not (tmp_path / "bad").exists()

@@ -17,6 +17,7 @@ from ..analyses.network.insight import InsightResult
 from ..analyses.network.offload import PlacementResult
 from ..analyses.network.roundtrip import LatencyResult
 from ..analyses.onboard.result import CapacityResult
+from ..analyses.scheduling.result import SchedulingResult
 
 
 @singledispatch
@@ -79,6 +80,13 @@ def _(result: MonteCarloResult) -> dict[str, Any]:
     from .business import npv_distribution_figure
 
     return {"npv_distribution": npv_distribution_figure(result.samples, result.summary)}
+
+
+@figures.register
+def _(result: SchedulingResult) -> dict[str, Any]:
+    from .scheduling import scheduling_figures
+
+    return scheduling_figures(result.frames, result.summary)
 
 
 __all__ = ["figures"]
