@@ -2,19 +2,20 @@
 M/D/1 queue (Pollaczek–Khinchine), an independent SimPy model, direction checks, errors."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scheduling_scenarios import GATEWAY, PLENTY, TARGET, USER, small
 
 import workbench as wb
 from workbench.analyses.scheduling import policies
 from workbench.analyses.scheduling.fabric import build_fabric
 from workbench.analyses.scheduling.queues import enqueue
 from workbench.model.errors import ModelError
-
-from scheduling_scenarios import GATEWAY, PLENTY, TARGET, USER, small
 
 POLICIES = ["local_only", "nearest_with_capacity", "best_neighbour", "ground", "energy_aware"]
 MIXED = small(sites=(GATEWAY, USER, TARGET))
@@ -86,7 +87,7 @@ def test_fabric_paths_are_shortest_paths_of_networkx():
             if c >= 0:
                 path = [int(x) for x in dict.fromkeys(fabric.paths[s, m].tolist())]
                 assert path[0] == s and path[-1] == c and len(path) - 1 == lengths[int(c)]
-                assert all(graph.has_edge(a, b) for a, b in zip(path, path[1:]))
+                assert all(graph.has_edge(a, b) for a, b in itertools.pairwise(path))
 
 
 def md1_scenario():

@@ -139,7 +139,7 @@ BUSINESS = AnalysisSpec(
     description="Cash flows, NPV, cost of compute, space vs ground and the value chain")
 SCHEDULING = AnalysisSpec(
     "scheduling", "Scheduling", "workbench.analyses:schedule", inputs=("capacity",),
-    options="workbench.model:SchedulingOptions", order=60,
+    options="workbench.model:SchedulingOptions", order=55,
     description="Jobs placed, moved over ISLs, queued and run with power and heat limits")
 BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS, SCHEDULING)
 """The workbench's own analyses (registered in its ``pyproject.toml``)."""

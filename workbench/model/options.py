@@ -299,7 +299,7 @@ class SchedulingOptions(Model):
     job_gop: float = quantity(500.0, unit="GOP", gt=0.0, le=1e9, label="Operations per job",
                               description="Mean operations of one job")
     compute_cv: float = quantity(
-        0.0, ge=0.0, le=5.0, step=0.1, label="Spread of operations",
+        0.0, unit="×", ge=0.0, le=5.0, step=0.1, label="Spread of operations",
         description="Coefficient of variation of the operations per job (0: every job "
                     "the same; else gamma-distributed)")
     input_mb: float = quantity(10.0, unit="MB", ge=0.0, le=1e6, label="Input per job",
@@ -389,5 +389,5 @@ def resolve_options(cls: type[OptionsT], options: OptionsT | Mapping[str, Any] |
 
 __all__ = ["BusinessOptions", "CapacityOptions", "Fibre", "Imaging", "IslTopology",
            "LaunchPricing", "NetworkOptions", "Pointing", "PowerPolicy", "ScenarioOptions",
-           "SchedulingOptions", "SplitKind",
-           "SeamRule", "require", "resolve_options"]
+           "SchedulingOptions",
+           "SeamRule", "SplitKind", "require", "resolve_options"]

@@ -208,5 +208,12 @@ def nearest_in_set(neighbours: np.ndarray, is_member: np.ndarray, max_hops: int
     return hops, nxt
 
 
-__all__ = ["Fabric", "NO_SAT", "PAD_HOPS", "build_fabric", "hop_delay_s", "nearest_in_set",
-           "neighbour_table"]
+__all__ = [
+    "NO_SAT",
+    "PAD_HOPS",
+    "Fabric",
+    "build_fabric",
+    "hop_delay_s",
+    "nearest_in_set",
+    "neighbour_table",
+]

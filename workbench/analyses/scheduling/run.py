@@ -14,7 +14,8 @@ from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
 from ..onboard.assessment import capacity as capacity_analysis
 from ..onboard.result import CapacityResult
 from .fabric import build_fabric
-from .policies import EnergyAware, policy as find_policy
+from .policies import EnergyAware
+from .policies import policy as find_policy
 from .result import SchedulingResult, build_result
 from .simulation import Fleet, simulate
 from .workload import draw_workload

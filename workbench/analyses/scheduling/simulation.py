@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class Tasks:
     n: int = 0
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
-    SPEC = {"job": np.int64, "sat": np.int64, "kind": np.int8, "stage": np.int64,
+    SPEC: ClassVar[dict[str, type]] = {"job": np.int64, "sat": np.int64, "kind": np.int8, "stage": np.int64,
             "arrival_s": np.float64, "work": np.float64, "start_u": np.float64,
             "finish_u": np.float64, "start_s": np.float64, "finish_s": np.float64,
             "admit": np.bool_}
@@ -546,4 +547,4 @@ def _release(done, tasks, workload, options, left, merge_ready_s, home, pipe, do
     return np.concatenate(out)
 
 
-__all__ = ["Fleet", "Outcome", "STATUS", "TASK_KINDS", "simulate"]
+__all__ = ["STATUS", "TASK_KINDS", "Fleet", "Outcome", "simulate"]

@@ -104,7 +104,7 @@ def _daily_times(rng: np.random.Generator, n: int, lon_deg: np.ndarray, duration
 def _nearest_visible(geometry: OrbitGeometry, visible: np.ndarray, sites_km: np.ndarray
                      ) -> np.ndarray:
     """(n_sites, n_times) the nearest satellite each site sees (``NO_SAT``: none)."""
-    n_sites, n_sats, n_times = visible.shape
+    n_sites, _, n_times = visible.shape
     out = np.full((n_sites, n_times), NO_SAT, dtype=np.int64)
     for start in range(0, n_times, 64):
         stop = min(n_times, start + 64)
