@@ -42,7 +42,9 @@ DRAWING = ("ipywidgets", "panel", "plotly", "bokeh", "anywidget", "czml3", "matp
 COMPUTING_LAYERS = {"model", "datasets", "scenarios", "extensions", "orbits", "analyses",
                     "designspace"}
 WINGS = ("onboard", "network", "economics", "scheduling")
-"""The analysis wings: each imports nothing from another."""
+"""The analysis wings: each imports nothing from another, except as ``WING_USES`` allows."""
+WING_USES = {"scheduling": {"onboard", "network"}}
+"""The one exception DESIGN.md §2 makes: scheduling uses onboard and network results."""
 
 
 def _module_name(path: Path) -> str:
@@ -145,10 +147,29 @@ def _wing(module: str) -> str | None:
 def test_analysis_wings_import_nothing_from_one_another(path):
     module = _module_name(path)
     wing = _wing(module)
+    allowed = WING_USES.get(wing, set())
     crossing = [f"line {line}: {module} ({wing}) imports {target}"
                 for target, line, _ in _imports(path)
-                if _wing(target) not in (None, wing)]
+                if _wing(target) not in (None, wing) and _wing(target) not in allowed]
     assert not crossing, "\n".join(crossing)
+
+
+def test_only_scheduling_uses_other_wings_and_only_their_public_modules():
+    """``WING_USES`` is exactly scheduling → onboard/network, and what scheduling takes
+    from them is their public face: functions exported by ``workbench.analyses`` (or the
+    result types they return), never a private name."""
+    import workbench.analyses as facade
+
+    assert WING_USES == {"scheduling": {"onboard", "network"}}
+    public = set(facade.__all__) | {"CapacityResult"}
+    for path in sorted((PACKAGE / "analyses" / "scheduling").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level >= 2 and (
+                    node.module.split(".")[0] in {"onboard", "network"}):
+                names = {alias.name for alias in node.names}
+                assert names <= public, f"{path.name} takes {names - public} from " \
+                    f"{node.module}: only names workbench.analyses exports"
 
 
 def _import_graph() -> dict[str, set[str]]:

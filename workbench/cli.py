@@ -749,6 +749,69 @@ def _add_report(subparsers: Any) -> None:
     parser.set_defaults(func=_report)
 
 
+# --------------------------------------------------------------------------- schedule
+
+def _schedule(args: argparse.Namespace) -> int:
+    from .analyses import registry
+
+    started = time.perf_counter()
+    scenario = _load(args.scenario)
+    if args.hours is not None:
+        scenario = scenario.replace(duration_s=args.hours * 3600.0)
+    options: dict[str, Any] = {"policy": args.policy}
+    if args.jobs is not None:
+        options["n_jobs"] = args.jobs
+    if args.seed is not None:
+        options["seed"] = args.seed
+    progress = _Progress(2, quiet=args.quiet)
+    results: dict[str, Any] = {}
+    with progress.step("capacity"):
+        results["capacity"] = registry.run("capacity", scenario)
+    with progress.step(f"scheduling ({args.policy})"):
+        results["scheduling"] = registry.run("scheduling", scenario, results=results,
+                                             options=options)
+    out = Path(args.output)
+    written = write_results({"scheduling": results["scheduling"]}, scenario, out,
+                            force=args.force)
+    summary = registry.result_summary(results["scheduling"])
+    lines = [f"Scenario     {scenario.name}", f"Policy       {args.policy}"]
+    for key in ("n_jobs", "n_met", "n_late", "n_dropped", "n_queued", "completion_frac",
+                "latency_p50_s", "latency_p95_s", "energy_per_job_wh", "dod_max_frac",
+                "isl_traffic_gb"):
+        value = summary.get(key)
+        lines.append(f"  {key} = {value:,.4g}" if isinstance(value, float)
+                     else f"  {key} = {value}")
+    lines += [f"Wrote        {len(written)} files to {out}",
+              f"Wall time    {time.perf_counter() - started:.1f} s"]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _add_schedule(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "schedule", help="simulate on-orbit computing scheduling to Parquet + JSON",
+        description="Run the scheduling simulation (jobs placed, moved over ISLs, queued and "
+                    "run within power and heat) with one policy; write its frames as "
+                    "OUT_DIR/scheduling/FRAME.parquet and its summary as summary.json.")
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
+                        help=f"built-in or plugin scenario name, or YAML file "
+                             f"(default: {DEFAULT_SCENARIO})")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
+                        help="directory for the output files (written atomically)")
+    parser.add_argument("--policy", default="nearest_with_capacity", metavar="NAME",
+                        help="a workbench.policies name: local_only, nearest_with_capacity, "
+                             "best_neighbour, ground, energy_aware or a plugin's")
+    parser.add_argument("--jobs", type=int, metavar="N", help="jobs over the run")
+    parser.add_argument("--seed", type=int, metavar="SEED", help="workload seed")
+    parser.add_argument("--hours", type=float, metavar="H",
+                        help="run length in hours (default: the scenario's duration)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace OUT_DIR if it exists and is not empty")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines on stderr")
+    parser.set_defaults(func=_schedule)
+
+
 # --------------------------------------------------------------------------- extensions
 
 def extension_rows() -> list[dict[str, str]]:
@@ -1060,7 +1123,7 @@ def _add_sweep(subparsers: Any) -> None:
 _COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_analyse, _add_scenarios,
                                                 _add_validate, _add_extensions, _add_cesium,
                                                 _add_datasets, _add_export,
-                                                _add_report, _add_sweep)
+                                                _add_report, _add_sweep, _add_schedule)
 
 
 def build_parser() -> argparse.ArgumentParser:

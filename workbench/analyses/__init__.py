@@ -1,6 +1,6 @@
 """Analyses: functions of a scenario that return results of polars frames.
 
-Three wings, named for their subject, that import nothing from one another:
+Four wings, named for their subject; the first three import nothing from one another:
 
 - :mod:`~workbench.analyses.onboard` — what one satellite can do: power and eclipse,
   thermal, compute, the data pipeline, radiation life (``capacity``);
@@ -8,7 +8,10 @@ Three wings, named for their subject, that import nothing from one another:
   parallel runner: round trips (``latency``), compute ``placement``, ``event_to_insight``,
   ground ``coverage``;
 - :mod:`~workbench.analyses.economics` — finance, the programme's cash flows, space vs
-  ground, the value chain, uncertainty (``business``).
+  ground, the value chain, uncertainty (``business``);
+- :mod:`~workbench.analyses.scheduling` — jobs placed on satellites, moved over ISLs,
+  queued and run within power and heat (``schedule``); the one wing that uses the onboard
+  and network wings, through their public functions.
 
 :mod:`~workbench.analyses.registry` lists the analyses the Workbench, the dashboard and the
 CLI run. Every analysis is ``f(scenario, [data,] *, options=None, geometry=None,
@@ -44,8 +47,10 @@ _EXPORTS = {
     "value_chain": "economics.valuechain", "value_chain_shares": "economics.valuechain",
     "tornado": "economics.uncertainty", "monte_carlo": "economics.uncertainty",
     "Distribution": "economics.uncertainty",
+    # scheduling: jobs on the constellation (uses onboard and network results)
+    "schedule": "scheduling.run", "SchedulingResult": "scheduling.result",
 }
-_SUBMODULES = {"onboard", "network", "economics", "registry"}
+_SUBMODULES = {"onboard", "network", "economics", "scheduling", "registry"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -142,7 +142,11 @@ BUSINESS = AnalysisSpec(
     "business", N_("Business"), "workbench.analyses:business", inputs=("capacity",),
     options="workbench.model:BusinessOptions", order=50,
     description=N_("Cash flows, NPV, cost of compute, space vs ground and the value chain"))
-BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS, COVERAGE)
+SCHEDULING = AnalysisSpec(
+    "scheduling", N_("Scheduling"), "workbench.analyses:schedule", inputs=("capacity",),
+    options="workbench.model:SchedulingOptions", order=55,
+    description=N_("Jobs placed, moved over ISLs, queued and run with power and heat limits"))
+BUILTIN = (CAPACITY, LATENCY, PLACEMENT, EVENT_TO_INSIGHT, BUSINESS, SCHEDULING, COVERAGE)
 """The workbench's own analyses (registered in its ``pyproject.toml``)."""
 
 
@@ -327,6 +331,6 @@ def result_summary(result: Any) -> dict[str, Any]:
 
 
 __all__ = ["BUILTIN", "BUSINESS", "CAPACITY", "COVERAGE", "EVENT_TO_INSIGHT", "GROUP", "LATENCY",
-           "PLACEMENT", "AnalysisSpec", "UnknownAnalysisError", "analyses", "analysis",
+           "PLACEMENT", "SCHEDULING", "AnalysisSpec", "UnknownAnalysisError", "analyses", "analysis",
            "names", "requirements", "result_frames", "result_summary", "run",
            "run_with_inputs"]

@@ -19,6 +19,7 @@ from .options import (
                           CoverageOptions,
                           NetworkOptions,
                           ScenarioOptions,
+                          SchedulingOptions,
 )
 from .scenario import Scenario
 from .timegrid import TimeGrid
@@ -49,6 +50,7 @@ __all__ = [
                           "RemoteSensingInference",
                           "Scenario",
                           "ScenarioOptions",
+                          "SchedulingOptions",
                           "TLEError",
                           "TLESet",
                           "TerrestrialDataCentre",

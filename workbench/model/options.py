@@ -328,6 +328,86 @@ class CoverageOptions(Model):
         return value
 
 
+SplitKind = Literal["pipeline", "shards"]
+"""How a collaborative job is split: ``"pipeline"`` — stages run one after another on
+successive satellites of the plane (OrbitChain); ``"shards"`` — parallel shards on the
++Grid neighbours, then a merge where the job was placed (map-reduce)."""
+
+
+class SchedulingOptions(Model):
+    """How the scheduling simulation draws its workload and places jobs."""
+
+    policy: str = quantity(
+        "nearest_with_capacity", label="Scheduling policy",
+        description="Where jobs run: a name of the workbench.policies entry-point group "
+                    "(local_only, nearest_with_capacity, best_neighbour, ground, "
+                    "energy_aware)")
+    seed: int = quantity(0, ge=0, le=2**32 - 1, label="Random seed",
+                         description="Seed of the workload: the same seed draws the same jobs")
+    n_jobs: int = quantity(2000, ge=0, le=100_000_000, label="Jobs over the run",
+                           description="Jobs arriving over the scenario's time grid")
+    sensing_share_frac: float = quantity(
+        0.3, ge=0.0, le=1.0, step=0.05, label="Share from onboard sensing",
+        description="Share of jobs raised by the satellites' own sensing over targets "
+                    "(the rest come from ground users, weighted by city population)")
+    daily_profile_frac: float = quantity(
+        0.5, ge=0.0, le=1.0, step=0.05, label="Daily swing of user demand",
+        description="Users' demand follows 1 + a·cos(2π(local hour − 20)/24): the swing a")
+    job_gop: float = quantity(500.0, unit="GOP", gt=0.0, le=1e9, label="Operations per job",
+                              description="Mean operations of one job")
+    compute_cv: float = quantity(
+        0.0, unit="×", ge=0.0, le=5.0, step=0.1, label="Spread of operations",
+        description="Coefficient of variation of the operations per job (0: every job "
+                    "the same; else gamma-distributed)")
+    input_mb: float = quantity(10.0, unit="MB", ge=0.0, le=1e6, label="Input per job",
+                               description="Data a job brings to where it runs")
+    output_mb: float = quantity(1.0, unit="MB", ge=0.0, le=1e6, label="Output per job",
+                                description="Result a job sends back")
+    deadline_s: float = quantity(600.0, unit="s", gt=0.0, le=1e7, label="Deadline",
+                                 description="Time from arrival by which a job must finish")
+    urgent_frac: float = quantity(
+        0.2, ge=0.0, le=1.0, step=0.05, label="Share of urgent jobs",
+        description="Share of jobs in the urgent priority class (half the deadline)")
+    collaborative_frac: float = quantity(
+        0.0, ge=0.0, le=1.0, step=0.05, label="Share of collaborative jobs",
+        description="Share of jobs split across satellites")
+    split: SplitKind = quantity(
+        "shards", label="How jobs are split",
+        description="pipeline: stages on successive satellites of the plane; shards: "
+                    "parallel shards on the ISL neighbours, merged where the job was placed")
+    n_parts: int = quantity(4, ge=2, le=5, label="Parts per collaborative job",
+                            description="Stages or shards of a collaborative job")
+    merge_frac: float = quantity(
+        0.05, ge=0.0, le=1.0, step=0.01, label="Merge share of the work",
+        description="Shards: share of a job's operations spent merging the shards' outputs")
+    efficiency_frac: float = quantity(
+        0.5, gt=0.0, le=1.0, step=0.05, label="Share of TOPS achieved",
+        description="Share of the payload's INT8 TOPS a job achieves")
+    k_hops: int = quantity(2, ge=0, le=8, label="Most ISL hops for a job",
+                           description="Farthest a job is sent over ISLs to a neighbour")
+    busy_threshold_s: float = quantity(
+        60.0, unit="s", ge=0.0, le=1e6, label="Queue counted as busy",
+        description="A satellite whose queue holds more than this much work has no free "
+                    "capacity (nearest-with-capacity, energy-aware)")
+    ground_tops: float = quantity(1000.0, unit="TOPS", gt=0.0, le=1e9,
+                                  label="Ground centre compute",
+                                  description="Compute of the ground data centre")
+    dod_limit_frac: float = quantity(
+        0.3, gt=0.0, le=1.0, step=0.05, label="Depth-of-discharge limit",
+        description="Energy-aware policy: compute stops before the battery passes this "
+                    "depth of discharge")
+    initial_soc_frac: float = quantity(1.0, ge=0.0, le=1.0, step=0.05,
+                                       label="Initial battery charge",
+                                       description="Battery state of charge at the start")
+    drop_late: bool = quantity(
+        True, label="Drop jobs that would miss",
+        description="Drop a job on arrival when its queue already makes it miss the "
+                    "deadline (else it runs late)")
+    timeseries_sats: int | None = quantity(
+        None, ge=0, le=100_000, label="Satellites in the timeseries",
+        description="Satellites whose every step is kept (empty: all)")
+
+
 class ScenarioOptions(Model):
     """The options of every analysis wing, carried by the scenario (``scenario.options``)."""
 
@@ -338,10 +418,14 @@ class ScenarioOptions(Model):
                                        label="Network options",
                                        description="Network: latency, placement, insight")
     business: BusinessOptions = quantity(BusinessOptions(), label="Business options",
-        description="Business case")
+                                         description="Business case")
     coverage: CoverageOptions = quantity(CoverageOptions(), label="Coverage options",
                                          description="Coverage: region, mask, satellites "
                                                      "needed")
+    scheduling: SchedulingOptions = quantity(SchedulingOptions(),
+                                             label="Scheduling options",
+                                             description="Scheduling: jobs, policies, "
+                                                         "collaboration")
 
 
 OptionsT = TypeVar("OptionsT", bound=Model)
@@ -365,4 +449,5 @@ def resolve_options(cls: type[OptionsT], options: OptionsT | Mapping[str, Any] |
 
 __all__ = ["BusinessOptions", "CapacityOptions", "CoverageOptions", "CoverageRegion", "Fibre", "Imaging", "IslTopology",
            "LaunchPricing", "NetworkOptions", "Pointing", "PowerPolicy", "ScenarioOptions",
-           "SeamRule", "require", "resolve_options"]
+           "SchedulingOptions",
+           "SeamRule", "SplitKind", "require", "resolve_options"]

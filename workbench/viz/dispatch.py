@@ -18,6 +18,7 @@ from ..analyses.network.insight import InsightResult
 from ..analyses.network.offload import PlacementResult
 from ..analyses.network.roundtrip import LatencyResult
 from ..analyses.onboard.result import CapacityResult
+from ..analyses.scheduling.result import SchedulingResult
 
 
 @singledispatch
@@ -87,6 +88,13 @@ def _(result: CoverageResult) -> dict[str, Any]:
     from .coverage import coverage_figures
 
     return coverage_figures(result)
+
+
+@figures.register
+def _(result: SchedulingResult) -> dict[str, Any]:
+    from .scheduling import scheduling_figures
+
+    return scheduling_figures(result.frames, result.summary)
 
 
 __all__ = ["figures"]
