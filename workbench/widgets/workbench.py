@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -83,6 +83,7 @@ class Workbench(widgets.VBox):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario or DEFAULT_SCENARIO)
         self._syncing = False
+        self._stale: set[str] = set()
         self._geometry: OrbitGeometry | None = None
         self._geometry_key: tuple | None = None
         self.analyses: tuple[AnalysisSpec, ...] = (
@@ -121,7 +122,8 @@ class Workbench(widgets.VBox):
         self.auto = widgets.Checkbox(value=auto, description="recompute on change",
                                      indent=False, layout=widgets.Layout(width="180px"))
         self.recompute_button = widgets.Button(description="Recompute", icon="refresh")
-        self.recompute_button.on_click(lambda _b: self.recompute())
+        self.recompute_button.on_click(
+            lambda _b: self.recompute(self._visible() if self.auto.value else None))
         # VBoxes of widgets (figures as PlotlyViews), not Output widgets: an
         # Output widget echoes every captured figure back through the comm (quadratic).
         self.outputs = {spec.name: widgets.VBox() for spec in self.analyses}
@@ -132,6 +134,7 @@ class Workbench(widgets.VBox):
             for spec in self.analyses])
         for i, spec in enumerate(self.analyses):
             self.analysis_tabs.set_title(i, spec.title)
+        self.analysis_tabs.observe(self._on_tab, "selected_index")
 
         self.children = [
             self.header,
@@ -241,8 +244,14 @@ class Workbench(widgets.VBox):
         # a route of the last latency result may not match the globe's new satellites
         self.route_picker.set_result(None, reason="the scenario changed; recompute the "
                                                   "analyses")
+        self._stale = {spec.name for spec in self.analyses}
+        for spec in self.analyses:
+            _show(self.outputs[spec.name], _message(
+                f"{spec.title}: computed when this tab is opened"
+                + (" (press Recompute, or turn on recompute on change)"
+                   if not self.auto.value else "")))
         if self.auto.value:
-            self.recompute()
+            self.recompute(self._visible())
 
     # --- analyses ----------------------------------------------------------------------
     def geometry(self) -> OrbitGeometry:
@@ -255,14 +264,27 @@ class Workbench(widgets.VBox):
             self._geometry_key = key
         return self._geometry
 
-    def recompute(self) -> dict[str, Any]:
-        """Run every analysis on the current scenario, updating the tabs as each ends."""
+    def recompute(self, names: Iterable[str] | None = None) -> dict[str, Any]:
+        """Run analyses on the current scenario, updating the tabs as each ends.
+
+        ``names`` None runs every analysis; otherwise those named and the analyses their
+        inputs come from (already computed ones for this scenario are reused). The others
+        stay marked stale and run when their tab is opened.
+        """
         scenario = self.scenario
         geometry = self.geometry()
-        results: dict[str, Any] = {}
-        n = len(self.analyses)
+        if names is None:
+            wanted = [spec.name for spec in self.analyses]
+        else:
+            wanted = [s.name for n in names for s in registry.requirements(n)]
+        fresh = {k: v for k, v in self.results.items() if k not in self._stale}
+        todo = [spec for spec in self.analyses
+                if spec.name in wanted and spec.name not in fresh]
+        results: dict[str, Any] = dict(fresh)
+        n = max(len(todo), 1)
         self.progress.bar_style = "info"
-        for i, spec in enumerate(self.analyses):
+        for i, spec in enumerate(todo):
+            self._stale.discard(spec.name)
             self.progress.value = i / n
             self.progress_label.value = html.escape(f"running {spec.title.lower()}… "
                                                     f"({i + 1}/{n})")
@@ -308,9 +330,21 @@ class Workbench(widgets.VBox):
         self.results = results
         self.progress.value = 1.0
         self.progress.bar_style = "success"
-        total = sum(self.timings_s.values())
-        self.progress_label.value = f"done in {total:.1f} s"
+        total = sum(self.timings_s.get(spec.name, 0.0) for spec in todo)
+        waiting = [s.title for s in self.analyses if s.name in self._stale]
+        self.progress_label.value = html.escape(
+            f"done in {total:.1f} s" + (f"; {', '.join(waiting)} run when opened"
+                                        if waiting else ""))
         return results
+
+    def _visible(self) -> list[str]:
+        index = self.analysis_tabs.selected_index
+        return [self.analyses[index].name] if index is not None and self.analyses else []
+
+    def _on_tab(self, change: dict) -> None:
+        visible = self._visible()
+        if self.auto.value and visible and visible[0] in self._stale:
+            self.recompute(visible)
 
     def _tab_extras(self, spec: AnalysisSpec, result: Any) -> list[widgets.Widget]:
         """Widgets shown above an analysis's figures: the route picker on the latency tab,
