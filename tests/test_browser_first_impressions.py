@@ -93,12 +93,12 @@ def jupyterlab(tmp_path_factory):
         log_file.close()
 
 
-def open_workbench(browser, url: str, width_px: int):  # noqa: ANN001, ANN201
+def open_workbench(browser, url: str, width_px: int):
     """A page of the given width with the notebook run and every analysis finished."""
     page = browser.new_page(viewport={"width": width_px, "height": HEIGHT_PX})
     refused: list[str] = []
 
-    def only_the_server(route):  # noqa: ANN001
+    def only_the_server(route):
         if route.request.url.startswith(url):
             route.continue_()
         else:
@@ -130,7 +130,7 @@ def open_workbench(browser, url: str, width_px: int):  # noqa: ANN001, ANN201
     return page
 
 
-def notebook_to_top(page) -> None:  # noqa: ANN001
+def notebook_to_top(page) -> None:
     page.evaluate("""() => {
       for (const el of document.querySelectorAll('.jp-WindowedPanel-outer, .jp-Notebook'))
         el.scrollTop = 0;
@@ -138,7 +138,7 @@ def notebook_to_top(page) -> None:  # noqa: ANN001
     time.sleep(0.5)
 
 
-def enter_invalid_altitude(page) -> dict:  # noqa: ANN001
+def enter_invalid_altitude(page) -> dict:
     """Type an altitude below the model's minimum into the Constellation form; return the
     geometry of the error text that appears under the field."""
     row = page.locator(".wb-form .widget-hbox", has=page.locator(

@@ -94,7 +94,8 @@ class Workbench(widgets.VBox):
         self.constellation_builder = ConstellationBuilder(scenario.constellation)
         self.hardware = HardwareDesigner(scenario.platform, scenario.payload,
                                          altitude_km=_mean_altitude_km(scenario),
-                                         launch_capacity_kg=_launch_capacity_kg(scenario))
+                                         launch_capacity_kg=_launch_capacity_kg(scenario),
+                                         n_sats=len(scenario.constellation))
         self.editor = ScenarioEditor(scenario)
         self.forms = widgets.Tab(children=[self.constellation_builder, self.hardware,
                                            self.editor],
@@ -237,6 +238,7 @@ class Workbench(widgets.VBox):
                 self.hardware.set_models(new.platform, new.payload)
             self.hardware.altitude_km = _mean_altitude_km(new)
             self.hardware.launch_capacity_kg = _launch_capacity_kg(new)
+            self.hardware.n_sats = len(new.constellation)
             if self.editor.value is not new:
                 self.editor.value = new
         finally:
