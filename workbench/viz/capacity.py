@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from ..locale import N_
 from .language import fill
+from .ticks import linear_axis, log_axis
 
 TEMPLATE = "plotly_white"
 MODE_NAMES = {"bent_pipe": N_("bent pipe (downlink raw)"), "in_orbit": N_("process in orbit")}
@@ -49,6 +50,7 @@ def power_figure(timeseries: pl.DataFrame, sat_id: int | None = None) -> go.Figu
                              mode="lines", line={"dash": "dot"}), secondary_y=True)
     fig.update_yaxes(title_text=N_("power (W)"), secondary_y=False)
     fig.update_yaxes(title_text=N_("state of charge"), range=[0, 1.05], tickformat=".0%",
+                     tickmode="linear", tick0=0.0, dtick=0.25, showgrid=False,
                      secondary_y=True)
     return _layout(fig, fill(N_("Power of satellite {sat_id}"), sat_id=sat_id))
 
@@ -63,7 +65,9 @@ def constellation_figure(constellation: pl.DataFrame) -> go.Figure:
                              name=N_("satellites in sunlight"), mode="lines",
                              line={"dash": "dot"}), secondary_y=True)
     fig.update_yaxes(title_text=N_("INT8 TOPS"), rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=N_("satellites"), rangemode="tozero", secondary_y=True)
+    # its own round ticks, not ticks at the first axis's grid lines (96.6, 64.4, …)
+    fig.update_yaxes(title_text=N_("satellites"), rangemode="tozero", showgrid=False,
+                     secondary_y=True, **linear_axis(constellation["n_sunlit"].to_list()))
     return _layout(fig, N_("Constellation compute over time"))
 
 
@@ -176,8 +180,10 @@ def radiation_figure(dose_depth: pl.DataFrame) -> go.Figure:
         fig.add_vline(x=float(mine["shielding_mm_al"][0]), line_dash="dot",
                       annotation_text=N_("platform shielding"))
     fig.update_xaxes(title_text=N_("aluminium shielding (mm)"))
-    fig.update_yaxes(title_text=N_("dose rate (rad(Si)/year)"), type="log", secondary_y=False)
-    fig.update_yaxes(title_text=N_("radiation life (years)"), type="log", secondary_y=True)
+    fig.update_yaxes(title_text=N_("dose rate (rad(Si)/year)"), secondary_y=False,
+                     **log_axis(dose_depth["dose_rad_per_year"].to_list()))
+    fig.update_yaxes(title_text=N_("radiation life (years)"), showgrid=False, secondary_y=True,
+                     **log_axis(dose_depth["radiation_life_years"].to_list()))
     alt, inc = float(dose_depth["altitude_km"][0]), float(dose_depth["inclination_deg"][0])
     return _layout(fig, fill(N_("Radiation at {altitude_km} km, {inclination_deg}°"),
                              altitude_km=f"{alt:.0f}", inclination_deg=f"{inc:.0f}"))

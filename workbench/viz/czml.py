@@ -20,6 +20,7 @@ from czml3 import Document, Packet
 from czml3.properties import (
     Clock,
     Color,
+    DistanceDisplayCondition,
     Ellipse,
     Label,
     Material,
@@ -31,9 +32,11 @@ from czml3.properties import (
     PositionList,
     SolidColorMaterial,
 )
+from czml3.types import DistanceDisplayConditionValue
 
 from ..model.constants import R_EARTH_KM
 from ..model.ground import GroundSegment, GroundSite
+from ..orbits.frames import geodetic_to_itrs
 
 ROLE_RGBA: dict[str, list[int]] = {
     "gateway": [255, 140, 0, 255],      # orange
@@ -58,26 +61,97 @@ def to_packets(doc: Document) -> list[dict]:
     return json.loads(doc.dumps())
 
 
-def site_packet(site: GroundSite) -> Packet:
-    """One ground site: a point coloured by role and a label; id ``site/<name>``."""
+ROLE_WORDS: dict[str, str] = {"gateway": "gateway", "user": "user terminal",
+                              "target": "imaging target", "datacenter": "data centre"}
+"""What the legend calls each role."""
+
+LABEL_PRIORITY: tuple[str, ...] = ("datacenter", "gateway", "user", "target")
+"""Whose label wins where labels would collide: compute and gateways anchor the network."""
+
+LABEL_FONT_PX = 11
+LABEL_CHAR_PX = 6.6
+"""Width of an average character of the labels' 11 px sans-serif (a measured mean of
+Latin names in DejaVu Sans and Noto Sans at 11 px is 6.1–6.5 px; rounded up)."""
+LABEL_PADDING_PX = (7, 5)
+"""Cesium's default label background padding (x, y) in pixels."""
+LABEL_GAP_PX = 6
+MIN_VIEW_PX = 400
+"""Narrowest globe the labels are laid out for (the Workbench's globe column is at least
+420 px): the camera's 60° field of view spans this many pixels."""
+PIXEL_RAD = 2.0 * math.tan(math.radians(30.0)) / MIN_VIEW_PX
+"""Angle one pixel subtends at the centre of the narrowest view (rad)."""
+
+
+def label_width_px(text: str) -> float:
+    """Estimated width of a site label's box on screen (text plus padding), pixels."""
+    return len(text) * LABEL_CHAR_PX + 2 * LABEL_PADDING_PX[0]
+
+
+def label_far_distances_m(sites: Sequence[GroundSite]) -> list[float]:
+    """Farthest camera distance (m) at which each site's label is drawn (``inf``: always).
+
+    Labels are placed greedily in :data:`LABEL_PRIORITY` order (then by name). A label is
+    drawn only while the camera is close enough that it stands clear of every
+    higher-priority label drawn at the same distance: two sites ``d`` metres apart are
+    ``d / (D · PIXEL_RAD)`` pixels apart seen from ``D`` metres, and their labels need
+    half their widths plus a gap between centres. A higher-priority label that is itself
+    hidden before the two would touch does not count.
+    """
+    order = sorted(range(len(sites)), key=lambda i: (
+        LABEL_PRIORITY.index(sites[i].role) if sites[i].role in LABEL_PRIORITY
+        else len(LABEL_PRIORITY), sites[i].name))
+    xyz_m = [np.asarray(geodetic_to_itrs(s.lat_deg, s.lon_deg, s.altitude_m / 1000.0),
+                        dtype=float).reshape(3) * 1000.0 for s in sites]
+    far = [math.inf] * len(sites)
+    placed: list[int] = []
+    for i in order:
+        limit = math.inf
+        for j in placed:
+            need_px = (label_width_px(sites[i].name) + label_width_px(sites[j].name)) / 2 \
+                + LABEL_GAP_PX
+            touch_m = float(np.linalg.norm(xyz_m[i] - xyz_m[j])) / (PIXEL_RAD * need_px)
+            if far[j] > touch_m:  # j is still drawn where the two would touch
+                limit = min(limit, touch_m)
+        far[i] = limit
+        placed.append(i)
+    return far
+
+
+def legend_text(site: GroundSite) -> str:
+    """The globe legend's line for a site: its role and elevation mask in force."""
+    return f"{ROLE_WORDS.get(site.role, site.role)} · mask {site.elevation_mask_deg:g}°"
+
+
+def site_packet(site: GroundSite, *, label_far_m: float = math.inf) -> Packet:
+    """One ground site: a point coloured by role and a label drawn from ``label_far_m``
+    metres of camera distance inwards; id ``site/<name>``. Its ``legend`` property is the
+    globe legend's line (:func:`legend_text`)."""
     rgba = ROLE_RGBA.get(site.role, [255, 255, 255, 255])
+    shown = None if math.isinf(label_far_m) else DistanceDisplayCondition(
+        distanceDisplayCondition=DistanceDisplayConditionValue(values=[0.0, float(label_far_m)]))
     return Packet(
         id=f"site/{site.name}", name=site.name,
         description=f"{site.role} at {site.lat_deg:.3f}°, {site.lon_deg:.3f}° "
                     f"(mask {site.elevation_mask_deg:g}°)",
+        properties={"role": site.role, "elevation_mask_deg": site.elevation_mask_deg,
+                    "legend": legend_text(site)},
         position=Position(cartographicDegrees=[site.lon_deg, site.lat_deg, site.altitude_m]),
         point=Point(pixelSize=9, color=Color(rgba=rgba),
                     outlineColor=Color(rgba=[0, 0, 0, 255]), outlineWidth=1),
-        label=Label(text=site.name, font="11px sans-serif", pixelOffset={"cartesian2": [0, -14]},
+        label=Label(text=site.name, font=f"{LABEL_FONT_PX}px sans-serif",
+                    pixelOffset={"cartesian2": [0, -14]},
                     fillColor=Color(rgba=rgba), showBackground=True,
-                    backgroundColor=Color(rgba=[11, 16, 32, 180])),
+                    backgroundColor=Color(rgba=[11, 16, 32, 180]),
+                    distanceDisplayCondition=shown),
     )
 
 
 def ground_site_packets(segment: GroundSegment | Sequence[GroundSite]) -> list[Packet]:
-    """One packet per site of ``segment`` (see :func:`site_packet`)."""
+    """One packet per site of ``segment`` (see :func:`site_packet`), labels decluttered
+    (:func:`label_far_distances_m`)."""
     sites = segment.sites if isinstance(segment, GroundSegment) else tuple(segment)
-    return [site_packet(s) for s in sites]
+    far = label_far_distances_m(sites)
+    return [site_packet(s, label_far_m=f) for s, f in zip(sites, far, strict=True)]
 
 
 def _polyline(packet_id: str, points_m: np.ndarray, rgba: list[int], *, width: float,
@@ -221,6 +295,7 @@ def satellite_packets(names: Sequence[str], epoch: datetime, offsets_s: np.ndarr
     return packets
 
 
-__all__ = ["ROLE_RGBA", "SAT_RGBA", "coverage_packets", "document", "footprint_half_angle_rad",
-           "ground_site_packets", "isl_packets", "route_packets", "satellite_packets",
-           "scene_packets", "site_packet", "timed_document", "to_packets"]
+__all__ = ["LABEL_PRIORITY", "ROLE_RGBA", "ROLE_WORDS", "SAT_RGBA", "coverage_packets",
+           "document", "footprint_half_angle_rad", "ground_site_packets",
+           "isl_packets", "label_far_distances_m", "label_width_px", "legend_text",
+           "route_packets", "satellite_packets", "scene_packets", "site_packet", "timed_document", "to_packets"]

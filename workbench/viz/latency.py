@@ -11,6 +11,7 @@ import polars as pl
 
 from ..locale import N_
 from .language import fill
+from .ticks import log_axis
 
 __all__ = ["rtt_over_time_figure", "rtt_vs_distance_figure", "hops_figure",
            "placement_figure", "placement_wins_figure", "insight_cdf_figure",
@@ -133,8 +134,10 @@ def placement_figure(rtt: pl.DataFrame, *, user: str | None = None,
             fig.add_box(y=values.to_list(), name=label, boxpoints=False)
     if user:
         title = fill(N_("{title} — {user}"), title=title, user=user)
-    fig.update_layout(template=_TEMPLATE, title=title,
-                      yaxis_title=N_("RTT (ms)"), yaxis_type="log", showlegend=False)
+    fig.update_layout(template=_TEMPLATE, title=title, yaxis_title=N_("RTT (ms)"),
+                      showlegend=False)
+    # a log axis labelled at 1, 2, 5 × 10ⁿ ms only (plotly's own labels every digit)
+    fig.update_yaxes(**log_axis(part["rtt_ms"].to_list()))
     return fig
 
 

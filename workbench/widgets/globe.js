@@ -66,12 +66,19 @@ async function loadCesium(urls) {
     ". Offline? Run workbench.widgets.cesium.install_cesium() or set WORKBENCH_CESIUM_URL.");
 }
 
-function addStylesheet(el, href) {
-  // Inside el, not document.head: Panel renders components in a shadow root.
+function addStylesheet(el, href, timeoutMs = 5000) {
+  // Inside el, not document.head: Panel renders components in a shadow root. Resolves
+  // when the sheet has loaded (or failed, or timed out): the viewer lays out its clock
+  // and timeline from the sheet's sizes, so it must not be built before.
   const link = document.createElement("link");
   link.rel = "stylesheet";
   link.href = href;
+  const done = new Promise((resolve) => {
+    link.onload = link.onerror = resolve;
+    setTimeout(resolve, timeoutMs);
+  });
   el.appendChild(link);
+  return done;
 }
 
 function toBytes(value) {
@@ -101,7 +108,10 @@ function render({ model, el }) {
   const info = document.createElement("div");
   info.className = "wb-globe-info";
   info.style.display = "none";
-  root.append(frame, status, info);
+  const legend = document.createElement("div");
+  legend.className = "wb-globe-legend";
+  legend.style.display = "none";
+  root.append(frame, status, info, legend);
   el.appendChild(root);
   root.style.height = `${model.get("height")}px`;
 
@@ -112,7 +122,7 @@ function render({ model, el }) {
     model.save_changes();
   };
 
-  start(model, el, root, frame, status, info, state, setStatus).catch((err) => {
+  start(model, el, root, frame, status, info, legend, state, setStatus).catch((err) => {
     console.error(err);
     status.style.display = "block";
     setStatus("error: " + (err && err.message ? err.message : String(err)));
@@ -125,10 +135,11 @@ function render({ model, el }) {
   };
 }
 
-async function start(model, el, root, frame, status, info, state, setStatus) {
+async function start(model, el, root, frame, status, info, legend, state, setStatus) {
   const { Cesium, base } = await loadCesium(model.get("cesium_urls"));
   if (state.destroyed) return;
-  addStylesheet(el, base + "Widgets/widgets.css");
+  await addStylesheet(el, base + "Widgets/widgets.css");
+  if (state.destroyed) return;
   const cheap = model.get("quality") === "cheap";
   const showClock = model.get("show_clock");
   const token = model.get("ion_token");
@@ -274,6 +285,35 @@ async function start(model, el, root, frame, status, info, state, setStatus) {
     if (czmlSource) viewer.dataSources.remove(czmlSource, true);
     czmlSource = next;
     if (next) await viewer.dataSources.add(next);
+    showLegend();
+  }
+
+  // The legend: one line per site role shown ("gateway · elevation mask 10°"), from the
+  // site packets' ``legend`` property (workbench.viz.czml), coloured like their points.
+  function showLegend() {
+    const lines = new Map();
+    const now = viewer.clock.currentTime;
+    for (const entity of czmlSource ? czmlSource.entities.values : []) {
+      const props = entity.properties;
+      if (!props || !props.hasProperty("legend")) continue;
+      const text = String(props.legend.getValue(now));
+      const color = entity.point && entity.point.color ? entity.point.color.getValue(now) : null;
+      if (!lines.has(text)) lines.set(text, { color, count: 0 });
+      lines.get(text).count += 1;
+    }
+    const rows = [];
+    for (const [text, { color, count }] of lines) {
+      const row = document.createElement("div");
+      const swatch = document.createElement("span");
+      swatch.className = "wb-globe-swatch";
+      if (color) swatch.style.background = color.toCssColorString();
+      const words = document.createElement("span");
+      words.textContent = count > 1 ? `${text} (${count})` : text;
+      row.append(swatch, words);
+      rows.push(row);
+    }
+    legend.replaceChildren(...rows);
+    legend.style.display = rows.length ? "block" : "none";
   }
 
   function setCamera() {
@@ -293,7 +333,17 @@ async function start(model, el, root, frame, status, info, state, setStatus) {
       const row = table.insertRow();
       for (const cell of line.split("\t")) row.insertCell().textContent = cell;
     }
-    info.replaceChildren(...(table.rows.length ? [table] : []));
+    const close = document.createElement("button");
+    close.className = "wb-globe-close";
+    close.type = "button";
+    close.title = "close";
+    close.textContent = "×";
+    close.addEventListener("click", () => {
+      model.set("selected_sat_id", -1);
+      model.save_changes();
+      recolor();
+    });
+    info.replaceChildren(...(table.rows.length ? [close, table] : []));
     info.style.display = table.rows.length ? "block" : "none";
   }
 
@@ -381,6 +431,43 @@ async function start(model, el, root, frame, status, info, state, setStatus) {
         scene, Cesium.Cartesian3.fromDegrees(lonDeg, latDeg));
       const rect = scene.canvas.getBoundingClientRect();
       return p ? { x: rect.left + p.x, y: rect.top + p.y } : null;
+    },
+    // Screen boxes of the site labels (CSS pixels in the window), each with whether the
+    // label is drawn at the current camera: its distance display condition holds and the
+    // Earth does not hide it. Sizes follow Cesium's label layout: the text measured in its
+    // font, plus the background padding, centred on the point plus the pixel offset.
+    siteLabels() {
+      const now = viewer.clock.currentTime;
+      const rect = scene.canvas.getBoundingClientRect();
+      const camera = viewer.camera.positionWC;
+      const occluder = new Cesium.EllipsoidalOccluder(scene.globe.ellipsoid, camera);
+      const ctx = document.createElement("canvas").getContext("2d");
+      const out = [];
+      for (const entity of czmlSource ? czmlSource.entities.values : []) {
+        const label = entity.label;
+        if (!label || !entity.position) continue;
+        const position = entity.position.getValue(now);
+        if (!position) continue;
+        const distance = Cesium.Cartesian3.distance(camera, position);
+        const ddc = label.distanceDisplayCondition ? label.distanceDisplayCondition.getValue(now) : null;
+        const inRange = !ddc || (distance >= ddc.near && distance <= ddc.far);
+        const p = Cesium.SceneTransforms.worldToWindowCoordinates(scene, position);
+        const visible = occluder.isPointVisible(position) && !!p;
+        const text = String(label.text.getValue(now));
+        const font = label.font ? label.font.getValue(now) : "30px sans-serif";
+        ctx.font = font;
+        const size = parseFloat(/(\d+(?:\.\d+)?)px/.exec(font)?.[1] || "30");
+        const pad = label.backgroundPadding ? label.backgroundPadding.getValue(now)
+          : new Cesium.Cartesian2(7, 5);
+        const offset = label.pixelOffset ? label.pixelOffset.getValue(now) : new Cesium.Cartesian2(0, 0);
+        const w = ctx.measureText(text).width + 2 * pad.x;
+        const h = size * 1.2 + 2 * pad.y;
+        const cx = rect.left + (p ? p.x : 0) + offset.x;
+        const cy = rect.top + (p ? p.y : 0) + offset.y;
+        out.push({ text, shown: inRange && visible, distance_m: distance,
+          left: cx - w / 2, right: cx + w / 2, top: cy - h / 2, bottom: cy + h / 2 });
+      }
+      return out;
     },
     // Window coordinates of satellite i, or null when the Earth hides it from the camera.
     satWindow(i) {

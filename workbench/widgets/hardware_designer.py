@@ -49,15 +49,40 @@ class Budget:
         return self.needed / self.available if self.available > 0 else math.inf
 
 
+def mass_budget(mass_kg: float, launch_capacity_kg: float,
+                n_sats: int | None = None) -> Budget:
+    """One satellite's mass against its share of a launch, not the launcher's whole capacity.
+
+    ``k = ⌊capacity / mass⌋`` satellites fit one launch; a constellation of ``n_sats`` then
+    needs ``L = ⌈n_sats / k⌉`` launches and, spread evenly, ``⌈n_sats / L⌉`` satellites ride
+    each, so each satellite's share is ``capacity / ⌈n_sats / L⌉``. Without ``n_sats`` the
+    launch is filled: the share is ``capacity / k``.
+    """
+    if mass_kg > launch_capacity_kg:
+        return Budget("mass", mass_kg, launch_capacity_kg, "kg",
+                      "heavier than the launcher's whole capacity")
+    per_launch = int(launch_capacity_kg // mass_kg)
+    if n_sats is None or n_sats < 1:
+        return Budget("mass", mass_kg, launch_capacity_kg / per_launch, "kg",
+                      f"share of a launch: {per_launch:,} satellites per launch")
+    launches = math.ceil(n_sats / per_launch)
+    riding = math.ceil(n_sats / launches)
+    return Budget("mass", mass_kg, launch_capacity_kg / riding, "kg",
+                  f"share of a launch: {per_launch:,} fit one, {n_sats:,} satellites need "
+                  f"{launches:,} launch{'es' if launches != 1 else ''} of {riding:,}")
+
+
 def budgets(platform: Platform, payload: ComputePayload, *, altitude_km: float,
-            launch_capacity_kg: float | None = None) -> list[Budget]:
+            launch_capacity_kg: float | None = None,
+            n_sats: int | None = None) -> list[Budget]:
     """Quick sizing checks of one satellite design (worst case: beta angle 0, end of life).
 
     Returns
     -------
     list of Budget
         ``power`` (W of array output at end of life), ``battery`` (Wh), ``thermal`` (W of
-        payload heat vs radiator capacity), ``mass`` (kg vs launcher capacity) if known.
+        payload heat vs radiator capacity), ``mass`` (kg vs the satellite's share of a
+        launch, :func:`mass_budget`) if the launcher is known.
 
     Notes
     -----
@@ -89,10 +114,8 @@ def budgets(platform: Platform, payload: ComputePayload, *, altitude_km: float,
                f"radiator {platform.radiator_area_m2:g} m² at {platform.max_radiator_temp_k:g} K"),
     ]
     if launch_capacity_kg is not None:
-        mass_kg = platform.dry_mass_kg + payload.mass_kg
-        out.append(Budget("mass", mass_kg, launch_capacity_kg, "kg",
-                          f"{int(launch_capacity_kg // mass_kg):,} per launch"
-                          if mass_kg <= launch_capacity_kg else "heavier than the launcher"))
+        out.append(mass_budget(platform.dry_mass_kg + payload.mass_kg, launch_capacity_kg,
+                               n_sats))
     return out
 
 
@@ -135,10 +158,11 @@ class HardwareDesigner(widgets.VBox):
     platform = traitlets.Instance(Platform)
     altitude_km = traitlets.Float(550.0)
     launch_capacity_kg = traitlets.Float(None, allow_none=True)
+    n_sats = traitlets.Int(None, allow_none=True)
 
     def __init__(self, platform: Platform, payload: ComputePayload, *,
                  altitude_km: float = 550.0, launch_capacity_kg: float | None = None,
-                 **kwargs: Any) -> None:
+                 n_sats: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._syncing = False
         chips = _catalog("chips")
@@ -182,8 +206,9 @@ class HardwareDesigner(widgets.VBox):
                          widgets.HTML("<b>Budgets</b> (β = 0, end of life)"), self.budget_box]
         self.payload, self.platform = payload, platform
         self.altitude_km, self.launch_capacity_kg = altitude_km, launch_capacity_kg
+        self.n_sats = n_sats
         self.observe(self._refresh, ["payload", "platform", "altitude_km",
-                                     "launch_capacity_kg"])
+                                     "launch_capacity_kg", "n_sats"])
         self._refresh()
 
     def _on_chip(self, change: dict) -> None:
@@ -236,7 +261,7 @@ class HardwareDesigner(widgets.VBox):
 
     def budgets(self) -> list[Budget]:
         return budgets(self.platform, self.payload, altitude_km=self.altitude_km,
-                       launch_capacity_kg=self.launch_capacity_kg)
+                       launch_capacity_kg=self.launch_capacity_kg, n_sats=self.n_sats)
 
     def _refresh(self, change: dict | None = None) -> None:
         lines = {b.name: b for b in self.budgets()}
@@ -251,10 +276,11 @@ class HardwareDesigner(widgets.VBox):
                 budget.used_frac) else bar.max
             bar.bar_style = "success" if budget.is_feasible else "danger"
             colour = "#2e7d32" if budget.is_feasible else "#c62828"
+            per = " per satellite" if name == "mass" else ""
             label.value = (f"<span style='color:{colour}'>{budget.needed:,.0f} / "
-                           f"{budget.available:,.0f} {budget.unit} "
+                           f"{budget.available:,.0f} {budget.unit}{per} "
                            f"({budget.used_frac:.0%})</span> "
                            f"<small>{html.escape(budget.note)}</small>")
 
 
-__all__ = ["Budget", "HardwareDesigner", "budgets", "chip_table_html"]
+__all__ = ["Budget", "HardwareDesigner", "budgets", "chip_table_html", "mass_budget"]

@@ -36,6 +36,7 @@ from .forms import ModelForm, error_html, revalidate
 from .globe import PICK_ROLES, Globe, info_table_html, satellite_table
 from .hardware_designer import HardwareDesigner
 from .headline import chart_title, headline_figures, headline_html, warning_note
+from .layout import COLUMN_MIN_WIDTH_PX, FORMS_HEIGHT_PX, GLOBE_HEIGHT_PX, header_html
 from .route_picker import RoutePicker
 from .scenario_editor import ScenarioEditor
 
@@ -94,24 +95,32 @@ class Workbench(widgets.VBox):
         self.constellation_builder = ConstellationBuilder(scenario.constellation)
         self.hardware = HardwareDesigner(scenario.platform, scenario.payload,
                                          altitude_km=_mean_altitude_km(scenario),
-                                         launch_capacity_kg=_launch_capacity_kg(scenario))
+                                         launch_capacity_kg=_launch_capacity_kg(scenario),
+                                         n_sats=len(scenario.constellation))
         self.editor = ScenarioEditor(scenario)
         self.forms = widgets.Tab(children=[self.constellation_builder, self.hardware,
                                            self.editor],
-                                 layout=widgets.Layout(width="50%", min_width="420px"))
+                                 layout=widgets.Layout(flex=f"1 1 {COLUMN_MIN_WIDTH_PX}px",
+                                                       min_width=f"{COLUMN_MIN_WIDTH_PX}px"))
         for i, title in enumerate(("Constellation", "Hardware", "Scenario")):
             self.forms.set_title(i, title)
+        for child in self.forms.children:  # long forms scroll beside the globe
+            # a block box, so its rows keep their height and the box scrolls
+            child.layout.display = "block"
+            child.layout.max_height = f"{FORMS_HEIGHT_PX}px"
+            child.layout.overflow_y = "auto"
 
-        self.globe = Globe(quality=globe_quality, height=460)
+        self.globe = Globe(quality=globe_quality, height=GLOBE_HEIGHT_PX)
         self.pick_role = widgets.ToggleButtons(
             options=PICK_ROLES, value="none", description="Click adds",
             tooltips=["clicks select satellites", *(f"a click on the ground adds a {r} site"
                                                     for r in PICK_ROLES[1:])],
-            style={"button_width": "78px"})
+            style={"button_width": "auto", "description_width": "auto"})
         widgets.link((self.pick_role, "value"), (self.globe, "pick_role"))
         self.selection = widgets.HTML()
         globe_box = widgets.VBox([self.pick_role, self.globe, self.selection],
-                                 layout=widgets.Layout(width="50%", min_width="420px"))
+                                 layout=widgets.Layout(flex=f"1 1 {COLUMN_MIN_WIDTH_PX}px",
+                                                       min_width=f"{COLUMN_MIN_WIDTH_PX}px"))
 
         self.header = widgets.HTML()
         self.error = widgets.HTML()
@@ -138,7 +147,8 @@ class Workbench(widgets.VBox):
 
         self.children = [
             self.header,
-            widgets.HBox([self.forms, globe_box], layout=widgets.Layout(width="100%")),
+            widgets.HBox([self.forms, globe_box], layout=widgets.Layout(
+                width="100%", flex_flow="row wrap")),
             self.error,
             widgets.HBox([self.progress, self.progress_label, self.auto,
                           self.recompute_button]),
@@ -219,7 +229,7 @@ class Workbench(widgets.VBox):
     def _on_scenario(self, change: dict) -> None:
         old: Scenario | None = change["old"] if isinstance(change["old"], Scenario) else None
         new: Scenario = change["new"]
-        self.header.value = new._repr_html_()
+        self.header.value = header_html(new)
         self._syncing = True
         try:
             for field, form in self.options_forms.values():
@@ -231,6 +241,7 @@ class Workbench(widgets.VBox):
                 self.hardware.set_models(new.platform, new.payload)
             self.hardware.altitude_km = _mean_altitude_km(new)
             self.hardware.launch_capacity_kg = _launch_capacity_kg(new)
+            self.hardware.n_sats = len(new.constellation)
             if self.editor.value is not new:
                 self.editor.value = new
         finally:
