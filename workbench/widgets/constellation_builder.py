@@ -83,12 +83,13 @@ class ConstellationBuilder(widgets.VBox):
         presets = _presets()
         self.preset = widgets.Dropdown(
             options=[(CUSTOM, CUSTOM), *presets, (UPLOADED, UPLOADED)], value=CUSTOM,
-            description="Preset", style={"description_width": "190px"},
-            layout=widgets.Layout(width="480px"),
+            description="Preset", style={"description_width": "80px"},
+            layout=widgets.Layout(width="100%", min_width="420px"),  # names up to ~55 chars
             tooltip="Published constellations as Walker shells (datasets.constellations())")
         self.shell_picker = widgets.Dropdown(description="Edit shell",
-                                             style={"description_width": "190px"},
-                                             layout=widgets.Layout(width="480px"))
+                                             style={"description_width": "80px"},
+                                             layout=widgets.Layout(width="100%",
+                                                                   min_width="420px"))
         self.shell_form = ModelForm(constellation.shells[0] if constellation.shells
                                     else WalkerShell())
         self.upload = widgets.FileUpload(accept=".tle,.txt,.3le", multiple=False,
