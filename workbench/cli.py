@@ -337,6 +337,8 @@ def _run(args: argparse.Namespace) -> int:
         changes["duration_s"] = args.hours * 3600.0
     if args.step is not None:
         changes["step_s"] = args.step
+    if getattr(args, "tle", None) is not None:
+        changes["constellation"] = tle_constellation(args.tle, args.checksum)
     if changes:
         scenario = scenario.replace(**changes)
     grid_notes = check_grid(scenario)
@@ -401,6 +403,17 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def tle_constellation(path: str, checksum: str = "error") -> Any:
+    """The constellation of a TLE file given on the command line (``--tle FILE``): every
+    element set of the file, its checksums checked by ``checksum`` (error, warn, skip)."""
+    from .model import Constellation
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UsageError(f"no such TLE file: {path}")
+    return Constellation.from_tle(file, checksum=checksum)  # type: ignore[arg-type]
+
+
 def _sunlit_line(sunlight: pl.DataFrame, eclipses: pl.DataFrame, n_failed: int) -> str:
     """The summary's sunlight line: means over the satellites SGP4 propagated throughout."""
     mean = sunlight["sunlit_frac"].mean()
@@ -429,6 +442,12 @@ def _add_run(subparsers: Any) -> None:
                         help="analysis length in hours (default: the scenario's duration)")
     parser.add_argument("--step", type=float, metavar="S",
                         help="time step in seconds (default: the scenario's step)")
+    parser.add_argument("--tle", metavar="FILE",
+                        help="use this TLE file (two- or three-line, '#' comments allowed) as "
+                             "the constellation instead of the scenario's")
+    parser.add_argument("--checksum", choices=("error", "warn", "skip"), default="error",
+                        help="TLE lines whose checksum does not match: refuse the file "
+                             "(default), warn and keep them, or do not check")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress lines on stderr")
     parser.set_defaults(func=_run)

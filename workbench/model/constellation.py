@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+import warnings
 from collections import Counter
 from datetime import datetime
 from functools import cached_property
@@ -17,7 +18,7 @@ from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
 from .errors import FieldValueError, ModelError, Problem
 from .fields import quantity
 from .names import check_name
-from .tle import TLERecord, parse_tle
+from .tle import ChecksumRule, InvalidRule, TLERecord, parse_tle, read_tle_file
 
 SATELLITE_SCHEMA = {
     "sat_id": pl.UInt32, "name": pl.String, "shell": pl.String, "plane": pl.Int32,
@@ -136,31 +137,47 @@ class TLESet(Model):
                          description="The element sets, two- or three-line format")
     source: str = quantity("", label="Source",
                            description="Where the elements came from (URL, file, date)")
+    checksum: ChecksumRule = quantity(
+        "error", label="Checksum rule",
+        description="A line whose checksum does not match: error (refuse the set), warn "
+                    "(keep the line, with a warning) or skip (do not check)")
+    invalid: InvalidRule = quantity(
+        "error", label="Invalid element sets",
+        description="An element set with problems: error (refuse the whole text) or warn "
+                    "(drop that satellite, with a warning)")
 
     @field_validator("name")
     @classmethod
     def _valid_name(cls, value: str) -> str:
         return check_name(value)
 
-    @field_validator("text")
-    @classmethod
-    def _parses(cls, text: str) -> str:
-        parse_tle(text)
-        return text
+    @model_validator(mode="after")
+    def _parses(self) -> TLESet:
+        with warnings.catch_warnings(record=True) as caught:  # warned once, by .records
+            warnings.simplefilter("always")
+            parse_tle(self.text, source=self.name, checksum=self.checksum,
+                      invalid=self.invalid)
+        del caught
+        return self
 
     @cached_property
     def records(self) -> tuple[TLERecord, ...]:
-        return parse_tle(self.text, source=self.name)
+        return parse_tle(self.text, source=self.source or self.name, checksum=self.checksum,
+                         invalid=self.invalid)
 
     def __len__(self) -> int:
         return len(self.records)
 
     @classmethod
     def from_file(cls, path: str | Path, *, name: str | None = None,
-                  source: str | None = None) -> TLESet:
-        path = Path(path)
-        return cls(name=name or path.stem, text=path.read_text(encoding="utf-8"),
-                   source=source if source is not None else str(path))
+                  source: str | None = None, checksum: ChecksumRule = "error",
+                  invalid: InvalidRule = "error") -> TLESet:
+        """A TLE file's element sets (read with :func:`~workbench.model.tle.read_tle_file`:
+        a missing, unreadable or oversized file is refused naming it)."""
+        path = Path(path).expanduser()
+        return cls(name=name or path.stem, text=read_tle_file(path),
+                   source=source if source is not None else str(path), checksum=checksum,
+                   invalid=invalid)
 
 
 class Constellation(Model):
@@ -243,13 +260,22 @@ class Constellation(Model):
         return cls(name=name, description=description, shells=(shell,))
 
     @classmethod
-    def from_tle(cls, path_or_text: str | Path, *, name: str | None = None) -> Constellation:
-        """From a TLE file path or TLE text (two- or three-line format)."""
+    def from_tle(cls, path_or_text: str | Path, *, name: str | None = None,
+                 checksum: ChecksumRule = "error",
+                 invalid: InvalidRule = "error") -> Constellation:
+        """From a TLE file or TLE text (two- or three-line format).
+
+        A :class:`~pathlib.Path`, or a string of one line, is a file path: it is read (or
+        refused naming the file), never parsed as elements. ``checksum`` and ``invalid``
+        are :func:`~workbench.model.tle.parse_tle`'s rules.
+        """
         text = str(path_or_text)
-        if isinstance(path_or_text, Path) or ("\n" not in text and Path(text).exists()):
-            tle_set = TLESet.from_file(path_or_text, name=name)
+        if isinstance(path_or_text, Path) or len(text.strip().splitlines()) == 1:
+            tle_set = TLESet.from_file(Path(text.strip()), name=name, checksum=checksum,
+                                       invalid=invalid)
         else:
-            tle_set = TLESet(name=name or "tle", text=text, source="text")
+            tle_set = TLESet(name=name or "tle", text=text, source="text", checksum=checksum,
+                             invalid=invalid)
         return cls(name=name or tle_set.name, tle_sets=(tle_set,))
 
     def __len__(self) -> int:

@@ -117,6 +117,8 @@ def _kind(annotation: Any) -> tuple[str, tuple[Any, ...]]:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
             return _kind(args[0])
+        if typing.get_origin(args[0]) is Literal:  # named choices, or a value given in code
+            return "choice", typing.get_args(args[0])
         return "other", ()
     if isinstance(annotation, type):
         if issubclass(annotation, bool):

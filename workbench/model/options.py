@@ -111,6 +111,12 @@ IslTopology = Literal["+grid", "nearest", "none"]
 """``"+grid"``: two intra-plane and two inter-plane neighbours; ``"nearest"``: mutual
 nearest neighbours with a terminal count and a maximum range; ``"none"``: no ISLs (bent
 pipe through gateways)."""
+IslLink = tuple[StrictInt | str, StrictInt | str]
+"""One laser link: two satellites, each by ``sat_id`` (int) or name (str)."""
+IslLinks = tuple[IslLink, ...]
+"""An explicit link list: the pairs of satellites that have a laser link, each once."""
+MAX_ISL_LINKS = 1_000_000
+"""Longest explicit link list (+Grid on 100,000 satellites has 200,000 links)."""
 SeamRule = Literal["auto", "link", "cut"]
 """+Grid links across the seam of a Walker shell: ``"link"`` always, ``"cut"`` never,
 ``"auto"`` links a star pattern's seam only where neighbours move the same way."""
@@ -122,11 +128,12 @@ class NetworkOptions(Model):
     """How the network analyses build the time-varying graph (latency, placement and
     event-to-insight share these), and the few settings of placement and insight."""
 
-    isl: IslTopology = quantity(
+    isl: IslTopology | IslLinks = quantity(
         "+grid", label="Inter-satellite links",
         description="Inter-satellite links: +grid (two neighbours in the plane, two "
                     "in the next planes), nearest (mutual nearest neighbours within "
-                    "range) or none (bent pipe through gateways)")
+                    "range), none (bent pipe through gateways) or a list of links, "
+                    "pairs of satellite ids or names")
     seam: SeamRule = quantity(
         "auto", label="Seam links",
         description="+Grid links across the seam between the first and last plane: "
@@ -211,6 +218,70 @@ class NetworkOptions(Model):
                                   label="Ground centre compute",
                                   description="Event-to-insight: compute of the ground "
                                               "processing centre")
+
+    @field_validator("isl", mode="before")
+    @classmethod
+    def _isl_links(cls, value: Any) -> Any:
+        """A topology name, or a link list (pairs, or a frame of ``sat_a``, ``sat_b``)
+        checked here: pairs of ids or names, no self-links, each link once."""
+        if isinstance(value, str):
+            if value not in ("+grid", "nearest", "none"):
+                raise FieldValueError("isl", repr(value), "must be '+grid', 'nearest', 'none' or a "
+                                      "list of links (pairs of satellite ids or names)")
+            return value
+        if hasattr(value, "columns") and hasattr(value, "rows"):  # a polars frame
+            missing = [c for c in ("sat_a", "sat_b") if c not in value.columns]
+            if missing:
+                raise FieldValueError("isl", f"frame with columns {list(value.columns)}",
+                                      "a link frame needs columns sat_a and sat_b")
+            value = value.select("sat_a", "sat_b").rows()
+        if not isinstance(value, list | tuple):
+            raise FieldValueError("isl", value, "must be '+grid', 'nearest', 'none' or a "
+                                  "list of links (pairs of satellite ids or names)")
+        if not value:
+            raise FieldValueError("isl", (), "an empty link list: use 'none' for no "
+                                  "inter-satellite links")
+        if len(value) > MAX_ISL_LINKS:
+            raise FieldValueError("isl", f"{len(value):,} links", "at most {limit} links",
+                                  limit=f"{MAX_ISL_LINKS:,}")
+        links, seen = [], {}
+        for k, pair in enumerate(value):
+            ok = (isinstance(pair, list | tuple) and len(pair) == 2 and all(
+                isinstance(x, str) or (isinstance(x, int) and not isinstance(x, bool)
+                                       and x >= 0) for x in pair))
+            if not ok:
+                raise FieldValueError("isl", pair, "link {index} must be a pair of satellites, "
+                                      "each a sat_id (a whole number ≥ 0) or a name", index=k)
+            a, b = pair
+            if a == b:
+                raise FieldValueError("isl", (a, b), "link {index} joins a satellite to "
+                                      "itself", index=k)
+            key = frozenset((a, b))
+            if key in seen:
+                raise FieldValueError("isl", (a, b), "link {index} repeats link {first} "
+                                      "(each link once, in either direction)", index=k,
+                                      first=seen[key])
+            seen[key] = k
+            links.append((a, b))
+        return tuple(links)
+        if not value:
+            raise FieldValueError("isl", (), "an empty link list: use 'none' for no "
+                                  "inter-satellite links")
+        if len(value) > MAX_ISL_LINKS:
+            raise FieldValueError("isl", f"{len(value):,} links", "at most {limit} links",
+                                  limit=f"{MAX_ISL_LINKS:,}")
+        seen: dict[frozenset, int] = {}
+        for k, (a, b) in enumerate(value):
+            if a == b:
+                raise FieldValueError("isl", (a, b), "link {index} joins a satellite to "
+                                      "itself", index=k)
+            key = frozenset((a, b))
+            if key in seen:
+                raise FieldValueError("isl", (a, b), "link {index} repeats link {first} "
+                                      "(each link once, in either direction)", index=k,
+                                      first=seen[key])
+            seen[key] = k
+        return value
 
 
 class BusinessOptions(Model):
@@ -447,7 +518,8 @@ def resolve_options(cls: type[OptionsT], options: OptionsT | Mapping[str, Any] |
                                             "fields")])
 
 
-__all__ = ["BusinessOptions", "CapacityOptions", "CoverageOptions", "CoverageRegion", "Fibre", "Imaging", "IslTopology",
+__all__ = ["BusinessOptions", "CapacityOptions", "CoverageOptions", "CoverageRegion", "Fibre",
+           "Imaging", "IslTopology", "IslLink", "IslLinks", "MAX_ISL_LINKS",
            "LaunchPricing", "NetworkOptions", "Pointing", "PowerPolicy", "ScenarioOptions",
            "SchedulingOptions",
            "SeamRule", "SplitKind", "require", "resolve_options"]

@@ -6,14 +6,28 @@ Format", T.S. Kelso) and the SGP4 reference code (Vallado et al., AIAA 2006-6753
 from __future__ import annotations
 
 import math
+import os
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
 
 from .constants import MU_EARTH_KM3_PER_S2, R_EARTH_KM, SECONDS_PER_DAY
 from .errors import Problem, TLEError
 
 _MAX_PROBLEMS = 20
+ChecksumRule = Literal["error", "warn", "skip"]
+InvalidRule = Literal["error", "warn"]
+MAX_TLE_FILE_BYTES = 64 * 1024 * 1024
+"""Largest TLE file read (CelesTrak's biggest group, 'active', is a few MB)."""
+_TLE_SUFFIXES = {".tle", ".txt", ".2le", ".3le", ".tles"}
+
+
+class TLEWarning(UserWarning):
+    """A TLE line kept despite a checksum mismatch, or an element set dropped as invalid."""
+
 _SATNUM = re.compile(r"^[0-9A-HJ-NP-Z][0-9]{4}$")
 _ALPHA5 = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # alpha-5 first characters: 10…33, no I or O
 MAX_NAME_CHARS = 100
@@ -100,7 +114,10 @@ _RANGES = (("inclination", 0.0, 180.0, ""), ("right ascension of ascending node"
             "Earth's sphere of influence"))
 
 
-def _check_line(line: str, number: int, expect: str, problems: list[Problem]) -> bool:
+def _check_line(line: str, number: int, expect: str, problems: list[Problem],
+                checksum_rule: ChecksumRule, notes: list[str]) -> bool:
+    """Check one element line (already cut to its 69 columns); checksum mismatches go to
+    ``notes`` instead of ``problems`` when ``checksum_rule`` is "warn"."""
     where = f"line {number}"
     if not (line.isascii() and line.isprintable()):
         bad = next(c for c in line if not (c.isascii() and c.isprintable()))
@@ -113,15 +130,22 @@ def _check_line(line: str, number: int, expect: str, problems: list[Problem]) ->
         return False
     if len(line) != 69:
         problems.append(Problem(where, line[:20] + "...", f"has {len(line)} characters; a TLE "
-                                "line has exactly 69"))
+                                "line has 69 (columns after a blank beyond column 69 are "
+                                "ignored)"))
         return False
-    if not line[68].isdigit():
-        problems.append(Problem(where, line[68], "checksum column 69 must be a digit"))
-        return False
-    if checksum(line) != int(line[68]):
-        problems.append(Problem(where, int(line[68]), f"checksum mismatch: the line sums to "
-                                f"{checksum(line)}"))
-        return False
+    if checksum_rule != "skip":
+        if not line[68].isdigit():
+            problems.append(Problem(where, line[68], "checksum column 69 must be a digit "
+                                    "(checksum='skip' ignores it)"))
+            return False
+        if checksum(line) != int(line[68]):
+            text = (f"checksum mismatch: the line sums to {checksum(line)}, column 69 "
+                    f"says {line[68]}")
+            if checksum_rule == "error":
+                problems.append(Problem(where, int(line[68]), text + " (checksum='warn' or "
+                                        "'skip' keeps such lines)"))
+                return False
+            notes.append(f"{where}: {text}; kept (checksum='warn')")
     if not _SATNUM.match(line[2:7]):
         problems.append(Problem(where, line[2:7], "catalog number (columns 3-7) must be 5 "
                                 "digits, or a letter other than I or O and 4 digits (alpha-5)"))
@@ -132,6 +156,17 @@ def _check_line(line: str, number: int, expect: str, problems: list[Problem]) ->
                                     "(the TLE's fixed column layout)"))
             return False
     return True
+
+
+def _element_columns(line: str, number: int, problems: list[Problem]) -> str:
+    """An element line's 69 columns: what follows column 69 (Vallado's verification file
+    puts start, stop and step times there) is kept out of the elements, provided a blank
+    separates it."""
+    if len(line) > 69 and line[:2] in ("1 ", "2 ") and not line[69].isspace():
+        problems.append(Problem(f"line {number} column 70", line[69], "must be blank: a TLE "
+                                "line has 69 columns, and anything after them must be set "
+                                "off by a blank"))
+    return line[:69] if line[:2] in ("1 ", "2 ") else line
 
 
 def _satnum(text: str) -> int:
@@ -172,83 +207,197 @@ def _sgp4_disagreement(line1: str, line2: str, values: dict) -> str | None:
     return None
 
 
-def parse_tle(text: str, *, source: str = "TLE") -> tuple[TLERecord, ...]:
-    """Parse two- or three-line element text into records; raise :class:`TLEError` listing
-    every malformed line (line number, value, what is wrong)."""
+def read_tle_file(path: str | os.PathLike[str]) -> str:
+    """The text of a TLE file, refused (:class:`TLEError` naming the file) when missing,
+    unreadable, larger than :data:`MAX_TLE_FILE_BYTES` or not UTF-8 text."""
+    try:
+        path = Path(path).expanduser()
+    except RuntimeError:  # "~user" whose home cannot be found
+        path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_TLE_FILE_BYTES:
+            raise TLEError([Problem("file", str(path), f"is {size:,} bytes; a TLE file is at "
+                                    f"most {MAX_TLE_FILE_BYTES:,}")], str(path))
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TLEError([Problem("file", str(path), "no such TLE file")], str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TLEError([Problem("file", str(path), f"cannot be read as TLE text "
+                                f"({type(exc).__name__}: {exc})")], str(path)) from None
+
+
+def _path_problem(text: str) -> Problem | None:
+    """A one-line text that names a file (or looks like a path) is not TLE text."""
+    stripped = text.strip()
+    if not stripped or len(stripped.splitlines()) > 1 or stripped[:2] in ("1 ", "2 "):
+        return None
+    looks = not any(c in stripped for c in '<>"|*?') and (
+        Path(stripped).suffix.lower() in _TLE_SUFFIXES
+        or stripped.startswith(("/", "~", "./", "../", ".\\"))
+        or re.match(r"^[A-Za-z]:[\\/]", stripped) is not None)
+    try:
+        exists = Path(stripped).expanduser().is_file()
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: "~user" with no such home
+        exists = False
+    if not (exists or looks):
+        return None
+    state = "names an existing file" if exists else "looks like a file path (no such file)"
+    return Problem("text", stripped, f"{state}, not TLE text; pass it as pathlib.Path(...), "
+                   "or read it with TLESet.from_file(path) or Constellation.from_tle(path)")
+
+
+def parse_tle(text: str | os.PathLike[str], *, source: str = "TLE",
+              checksum: ChecksumRule = "error",
+              invalid: InvalidRule = "error") -> tuple[TLERecord, ...]:
+    """Parse two- or three-line element text into records.
+
+    Parameters
+    ----------
+    text : str or path
+        Element text; a :class:`os.PathLike` is read as a file (:func:`read_tle_file`).
+        A one-line string naming a file is refused, never parsed as elements.
+    source : str
+        Name used in messages (the file, the set).
+    checksum : "error", "warn" or "skip"
+        A column-69 checksum that does not match: a problem (default), a
+        :class:`TLEWarning` with the line kept, or not checked at all.
+    invalid : "error" or "warn"
+        An element set with problems: raise :class:`TLEError` listing every problem
+        (default), or drop that set with one :class:`TLEWarning` each (and drop later
+        repeats of a catalog number).
+
+    Blank lines and lines starting with ``#`` are skipped; columns after 69 (set off
+    by a blank) are kept out of the elements. Every message names the line number in
+    the text as given (comments and blank lines counted).
+    """
+    if checksum not in ("error", "warn", "skip"):
+        raise TLEError([Problem("checksum", checksum, "must be 'error', 'warn' or 'skip'")],
+                       source)
+    if invalid not in ("error", "warn"):
+        raise TLEError([Problem("invalid", invalid, "must be 'error' or 'warn'")], source)
+    if isinstance(text, os.PathLike):
+        source = str(text) if source == "TLE" else source
+        text = read_tle_file(text)
+    elif not isinstance(text, str):
+        raise TLEError([Problem("text", type(text).__name__, "must be TLE text (str) or a "
+                                "path (pathlib.Path)")], source)
+    else:
+        problem = _path_problem(text)
+        if problem is not None:
+            raise TLEError([problem], source)
     raw = text.splitlines()
-    lines = [(i + 1, ln.rstrip()) for i, ln in enumerate(raw) if ln.strip()]
+    lines = [(i + 1, ln.rstrip()) for i, ln in enumerate(raw)
+             if ln.strip() and not ln.lstrip().startswith("#")]
     problems: list[Problem] = []
+    notes: list[str] = []
     records: list[TLERecord] = []
+    seen: dict[str, int] = {}
+
+    def settle(mine: list[Problem], first_line: int) -> None:
+        if not mine:
+            return
+        if invalid == "error":
+            problems.extend(mine)
+        else:
+            notes.append(f"element set at line {first_line} dropped (invalid='warn'): "
+                         + "; ".join(str(p) for p in mine))
+
     i = 0
     while i < len(lines) and len(problems) < _MAX_PROBLEMS:
+        mine: list[Problem] = []
         number, line = lines[i]
+        first = number
         name = None
         if not line.startswith("1 "):
             name = line[2:].strip() if line.startswith("0 ") else line.strip()
             if not name.isprintable() or len(name) > MAX_NAME_CHARS:
-                problems.append(Problem(f"line {number}", name[:24], "a satellite name is at "
-                                        f"most {MAX_NAME_CHARS} printable characters"))
+                mine.append(Problem(f"line {number}", name[:24], "a satellite name is at "
+                                    f"most {MAX_NAME_CHARS} printable characters"))
             i += 1
             if i >= len(lines):
-                problems.append(Problem(f"line {number}", line[:24],
-                                        "a satellite name with no element lines after it"))
+                mine.append(Problem(f"line {number}", line[:24],
+                                    "a satellite name with no element lines after it"))
+                settle(mine, first)
                 break
             number, line = lines[i]
         if i + 1 >= len(lines):
-            problems.append(Problem(f"line {number}", line[:24], "line 1 of a TLE with no "
-                                    "line 2 after it"))
+            mine.append(Problem(f"line {number}", line[:24], "line 1 of a TLE with no "
+                                "line 2 after it"))
+            settle(mine, first)
             break
         number2, line2 = lines[i + 1]
         i += 2
-        ok1 = _check_line(line, number, "1", problems)
-        ok2 = _check_line(line2, number2, "2", problems)
-        if not (ok1 and ok2):
-            continue
-        if line[2:7] != line2[2:7]:
-            problems.append(Problem(f"line {number2}", line2[2:7], f"catalog number differs "
-                                    f"from line {number} ({line[2:7]})"))
-            continue
-        values: dict[str, float | datetime] = {}
-        for ln, lnum, fields in ((line, number, _LINE1_FIELDS), (line2, number2, _LINE2_FIELDS)):
-            for label, cols, form, parse in fields:
-                try:
-                    if not form.match(ln[cols]):
-                        raise ValueError(ln[cols])
-                    values[label] = parse(ln[cols])
-                except (ValueError, IndexError, OverflowError):
-                    problems.append(Problem(f"line {lnum} {label} (columns {cols.start + 1}-"
-                                            f"{cols.stop})", ln[cols], "is not a valid number"))
-        if len(values) != len(_LINE1_FIELDS) + len(_LINE2_FIELDS):
-            continue
-        bad = False
-        for label, lo, hi, why in _RANGES:
-            v = float(values[label])  # type: ignore[arg-type]
-            if not lo <= v <= hi:
-                problems.append(Problem(f"line {number2} {label}", v,
-                                        f"must be between {lo:g} and {hi:g}{why}"))
-                bad = True
-        if bad:
-            continue
-        disagreement = _sgp4_disagreement(line, line2, values)
-        if disagreement is not None:
-            problems.append(Problem(f"line {number}", line[2:7], f"{disagreement}; the element "
-                                    "set is ambiguous"))
-            continue
-        norad = line[2:7]
-        records.append(TLERecord(
-            name=name if name else f"NORAD {norad.strip()}",
-            line1=line, line2=line2, norad_id=norad,
-            epoch_utc=values["epoch"],  # type: ignore[arg-type]
-            inclination_deg=float(values["inclination"]),  # type: ignore[arg-type]
-            raan_deg=float(values["right ascension of ascending node"]),  # type: ignore[arg-type]
-            eccentricity=float(values["eccentricity"]),  # type: ignore[arg-type]
-            arg_perigee_deg=float(values["argument of perigee"]),  # type: ignore[arg-type]
-            mean_anomaly_deg=float(values["mean anomaly"]),  # type: ignore[arg-type]
-            mean_motion_rev_per_day=float(values["mean motion"]),  # type: ignore[arg-type]
-            bstar=float(values["bstar drag term"]),  # type: ignore[arg-type]
-        ))
+        line = _element_columns(line, number, mine)
+        line2 = _element_columns(line2, number2, mine)
+        record = None
+        if not mine:
+            record = _record(name, line, number, line2, number2, mine, checksum, notes)
+        if record is not None and record.norad_id in seen and invalid == "warn":
+            mine.append(Problem(f"line {number}", record.norad_id, "catalog number already "
+                                f"listed at line {seen[record.norad_id]}"))
+            record = None
+        settle(mine, first)
+        if record is not None:
+            seen.setdefault(record.norad_id, number)
+            records.append(record)
     if problems:
         raise TLEError(problems, source)
+    for note in notes:
+        warnings.warn(f"{source} {note}", TLEWarning, stacklevel=2)
     if not records:
         raise TLEError([Problem("text", text[:40], "contains no element sets")], source)
     return tuple(records)
+
+
+def _record(name: str | None, line: str, number: int, line2: str, number2: int,
+            problems: list[Problem], checksum_rule: ChecksumRule,
+            notes: list[str]) -> TLERecord | None:
+    """One element set's record, or None with its problems appended."""
+    ok1 = _check_line(line, number, "1", problems, checksum_rule, notes)
+    ok2 = _check_line(line2, number2, "2", problems, checksum_rule, notes)
+    if not (ok1 and ok2):
+        return None
+    if line[2:7] != line2[2:7]:
+        problems.append(Problem(f"line {number2}", line2[2:7], f"catalog number differs "
+                                f"from line {number} ({line[2:7]})"))
+        return None
+    values: dict[str, float | datetime] = {}
+    for ln, lnum, fields in ((line, number, _LINE1_FIELDS), (line2, number2, _LINE2_FIELDS)):
+        for label, cols, form, parse in fields:
+            try:
+                if not form.match(ln[cols]):
+                    raise ValueError(ln[cols])
+                values[label] = parse(ln[cols])
+            except (ValueError, IndexError, OverflowError):
+                problems.append(Problem(f"line {lnum} {label} (columns {cols.start + 1}-"
+                                        f"{cols.stop})", ln[cols], "is not a valid number"))
+    if len(values) != len(_LINE1_FIELDS) + len(_LINE2_FIELDS):
+        return None
+    bad = False
+    for label, lo, hi, why in _RANGES:
+        v = float(values[label])  # type: ignore[arg-type]
+        if not lo <= v <= hi:
+            problems.append(Problem(f"line {number2} {label}", v,
+                                    f"must be between {lo:g} and {hi:g}{why}"))
+            bad = True
+    if bad:
+        return None
+    disagreement = _sgp4_disagreement(line, line2, values)
+    if disagreement is not None:
+        problems.append(Problem(f"line {number}", line[2:7], f"{disagreement}; the element "
+                                "set is ambiguous"))
+        return None
+    norad = line[2:7]
+    return TLERecord(
+        name=name if name else f"NORAD {norad.strip()}",
+        line1=line, line2=line2, norad_id=norad,
+        epoch_utc=values["epoch"],  # type: ignore[arg-type]
+        inclination_deg=float(values["inclination"]),  # type: ignore[arg-type]
+        raan_deg=float(values["right ascension of ascending node"]),  # type: ignore[arg-type]
+        eccentricity=float(values["eccentricity"]),  # type: ignore[arg-type]
+        arg_perigee_deg=float(values["argument of perigee"]),  # type: ignore[arg-type]
+        mean_anomaly_deg=float(values["mean anomaly"]),  # type: ignore[arg-type]
+        mean_motion_rev_per_day=float(values["mean motion"]),  # type: ignore[arg-type]
+        bstar=float(values["bstar drag term"]),  # type: ignore[arg-type]
+    )

@@ -99,8 +99,20 @@ def _bool_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
     return widgets.Checkbox(value=bool(value), indent=False, **_common(spec))
 
 
+def _choice_options(spec: FieldSpec, value: Any) -> list[Any]:
+    """The named choices, plus a value given in code that is none of them (an explicit
+    ISL link list), shown by its size."""
+    options: list[Any] = [(str(c), c) for c in spec.choices]
+    if value not in spec.choices:
+        n = len(value) if isinstance(value, tuple) else 1
+        options.append((f"{n:,} × {value[0]!r}…" if isinstance(value, tuple) and value
+                        else repr(value), value))
+    return options
+
+
 def _choice_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
-    return widgets.Dropdown(options=list(spec.choices), value=value, **_common(spec))
+    return widgets.Dropdown(options=_choice_options(spec, value), value=value,
+                            **_common(spec))
 
 
 def _text_widget(spec: FieldSpec, value: Any) -> widgets.ValueWidget:
@@ -342,6 +354,8 @@ class ModelForm(widgets.VBox):
         try:
             model = change["new"]
             for name, widget in self.widgets.items():
+                if self.kinds[name] == "choice":
+                    widget.options = _choice_options(self.specs[name], getattr(model, name))
                 widget.value = _to_widget(self.kinds[name], getattr(model, name))
             for name, child in self.children_forms.items():
                 child.value = getattr(model, name)

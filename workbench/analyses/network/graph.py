@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -78,7 +79,8 @@ class RoutingNetwork:
 
     n_sats: int
     sites: SiteGeometry
-    isl: IslTopology = "+grid"
+    isl: IslTopology | Literal["links"] = "+grid"
+    """``"links"``: the fixed ``isl_edges`` of an explicit link list (used like +Grid's)."""
     isl_edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     isl_max_range_km: float = math.inf
     n_isl_terminals: int = 4

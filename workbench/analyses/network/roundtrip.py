@@ -28,7 +28,7 @@ from ..summary_html import result_html
 from .graph import Progress, RoutingNetwork, isl_links
 from .links import fibre_delay_s, great_circle_km, site_geometry
 from .runner import RoutingPool, default_workers, route_over_time
-from .topology import plus_grid
+from .topology import explicit_links, plus_grid
 
 Pairs = Sequence[tuple[str, str]] | Sequence[str] | pl.DataFrame | None
 
@@ -111,7 +111,10 @@ def build_network(scenario: Scenario, site_list: Sequence[GroundSite],
     fibre = options.fibre if fibre is None else fibre
     sites = site_geometry(site_list, min_elevation_deg=options.min_elevation_deg)
     edges = np.zeros((0, 2), np.int64)
-    if options.isl == "+grid":
+    isl = options.isl
+    if isinstance(isl, tuple):
+        edges, isl = explicit_links(scenario.constellation, isl), "links"
+    elif isl == "+grid":
         state = None if geometry is None else geometry.inertial_state(0)
         edges = plus_grid(scenario.constellation, epoch=scenario.epoch_utc, seam=options.seam,
                           state=state)
@@ -128,7 +131,7 @@ def build_network(scenario: Scenario, site_list: Sequence[GroundSite],
                          sites.lon_deg[ib])
     platform = scenario.platform
     return RoutingNetwork(
-        n_sats=len(scenario.constellation), sites=sites, isl=options.isl, isl_edges=edges,
+        n_sats=len(scenario.constellation), sites=sites, isl=isl, isl_edges=edges,
         isl_max_range_km=(platform.isl_max_range_km if options.isl_max_range_km is None
                           else float(options.isl_max_range_km)),
         n_isl_terminals=(platform.isl_terminals if options.n_isl_terminals is None
@@ -139,6 +142,33 @@ def build_network(scenario: Scenario, site_list: Sequence[GroundSite],
 
 
 # --------------------------------------------------------------------------- result
+
+ISL_LINKS_SCHEMA = {"sat_a": pl.UInt32, "sat_b": pl.UInt32, "name_a": pl.String,
+                    "name_b": pl.String, "n_steps_usable": pl.UInt32,
+                    "length_km_min": pl.Float64, "length_km_max": pl.Float64}
+
+
+def isl_links_frame(network: RoutingNetwork, positions_km: np.ndarray,
+                    names: Sequence[str]) -> pl.DataFrame:
+    """The laser links of a run (``LatencyResult.isl_links``): every link usable at some
+    step, with the number of steps it was usable and its length range."""
+    parts = []
+    for t in range(positions_km.shape[1]):  # a loop over steps; each step is vectorised
+        edges, length = isl_links(network, positions_km[:, t])
+        parts.append(np.column_stack([edges.astype(np.float64), length]))
+    rows = np.concatenate(parts) if parts else np.zeros((0, 3))
+    frame = pl.DataFrame({"sat_a": rows[:, 0].astype(np.uint32),
+                          "sat_b": rows[:, 1].astype(np.uint32), "length_km": rows[:, 2]})
+    frame = (frame.group_by("sat_a", "sat_b")
+             .agg(n_steps_usable=pl.len().cast(pl.UInt32),
+                  length_km_min=pl.col("length_km").min(),
+                  length_km_max=pl.col("length_km").max())
+             .sort("sat_a", "sat_b"))
+    name = pl.Series(list(names), dtype=pl.String)
+    return frame.with_columns(name_a=name.gather(frame["sat_a"]),
+                              name_b=name.gather(frame["sat_b"])).select(
+        list(ISL_LINKS_SCHEMA))
+
 
 @dataclass(frozen=True)
 class LatencyResult:
@@ -162,6 +192,10 @@ class LatencyResult:
     sites : polars.DataFrame, the sites routed (``GroundSegment.frame`` schema) with
         node_id (u32 = n_sats + index, Hypatia's numbering) and n_steps_linked (u32:
         steps with at least one satellite or fibre link)
+    isl_links : polars.DataFrame, one row per laser link the run used at some step (+Grid,
+        nearest or the given list): sat_a, sat_b (u32, smaller first), name_a, name_b
+        (str), n_steps_usable (u32: steps within range and line of sight),
+        length_km_min, length_km_max (f64, over those steps)
     info : dict, run facts (n_steps, n_pairs, n_sats, isl, n_isl_links,
         n_isl_links_usable_first_step, isl_max_range_km, wall_s, workers, n_searches,
         keep_paths)
@@ -176,6 +210,8 @@ class LatencyResult:
     sites: pl.DataFrame
     info: dict[str, Any]
     summary: dict[str, Any] = field(default_factory=dict)
+    isl_links: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema=ISL_LINKS_SCHEMA))
     _routes: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _changes: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -207,7 +243,8 @@ class LatencyResult:
     @property
     def frames(self) -> dict[str, pl.DataFrame]:
         """The result's frames by name (``paths`` is built on demand, not listed)."""
-        return {"rtt": self.rtt, "by_pair": self.by_pair, "sites": self.sites}
+        return {"rtt": self.rtt, "by_pair": self.by_pair, "sites": self.sites,
+                "isl_links": self.isl_links}
 
     def _repr_html_(self) -> str:
         return result_html("Latency", self.summary, self.frames)
@@ -414,9 +451,12 @@ def latency(scenario: Scenario, pairs: Pairs = None, *,
     kept = None
     if keep_paths:
         kept = _kept_routes(routes, path_id, pair_of, ka, kb, pair_a, pair_b, network.n_sats)
+    links_frame = isl_links_frame(network, positions_km,
+                                  scenario.constellation.satellites["name"].to_list())
     info = {"n_steps": n_steps, "n_pairs": n_pairs, "n_sats": network.n_sats,
-            "n_sites": len(site_list), "isl": opts.isl,
-            "n_isl_links": int(len(network.isl_edges)) if opts.isl == "+grid" else None,
+            "n_sites": len(site_list), "isl": network.isl,
+            "n_isl_links": (int(len(network.isl_edges)) if network.isl in ("+grid", "links")
+                            else None),
             "isl_max_range_km": network.isl_max_range_km,
             "n_searches": routes.n_searches, "workers": int(workers),
             "keep_paths": bool(keep_paths),
@@ -424,12 +464,13 @@ def latency(scenario: Scenario, pairs: Pairs = None, *,
     n_usable = int(len(isl_links(network, positions_km[:, 0])[0]))
     info["n_isl_links_usable_first_step"] = n_usable
     _warn_unreachable(reachable, pair_a, pair_b, names, sites_frame, n_steps, network,
-                      opts.isl, n_usable)
+                      network.isl, n_usable)
     changes_state = {"path_id": path_id, "changed": changed, "reachable": reachable,
                      "dist_s": dist, "times_utc": grid.times_utc, "names": name_series,
                      "pair_a": pair_a, "pair_b": pair_b}
     return LatencyResult(rtt=rtt, by_pair=by_pair, sites=sites_frame, info=info,
                          summary=_headline(rtt, by_pair, n_steps, grid.step_s),
+                         isl_links=links_frame,
                          _routes=kept, _changes=changes_state)
 
 
@@ -541,7 +582,7 @@ def _warn_unreachable(reachable: np.ndarray, pair_a: np.ndarray, pair_b: np.ndar
     if never:
         reasons.append(f"sites never linked to any satellite: {', '.join(never[:5])}"
                        + (" …" if len(never) > 5 else ""))
-    if isl == "+grid" and n_usable < len(network.isl_edges) / 2:
+    if isl in ("+grid", "links") and n_usable < len(network.isl_edges) / 2:
         reasons.append(f"only {n_usable} of {len(network.isl_edges)} +Grid links are within "
                        f"isl_max_range_km={network.isl_max_range_km:g} and clear the Earth at "
                        "the first step")

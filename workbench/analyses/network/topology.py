@@ -19,7 +19,8 @@ import numpy as np
 import polars as pl
 
 from ...model.constellation import Constellation, WalkerShell
-from ...model.options import IslTopology, SeamRule
+from ...model.errors import ModelError, Problem
+from ...model.options import IslLinks, IslTopology, SeamRule
 from .links import MIN_GRAZING_ALTITUDE_KM, line_of_sight, nearest_neighbour_edges
 
 
@@ -217,13 +218,53 @@ def _circular_diff_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.minimum(d, 360.0 - d)
 
 
+TIE_TOLERANCE_SLOT_FRAC = 0.05
+"""Inter-plane matchings whose mean distance per link differs by less than this share of a
+slot spacing are ties (osculating arguments of latitude scatter by a few hundredths of a
+degree); see :func:`planes_plus_grid`."""
+
+
+def _same_index_assignment(u_a: np.ndarray, u_b: np.ndarray, cost: np.ndarray,
+                           best_deg: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The tie-break of :func:`planes_plus_grid` between two planes of equal size: the
+    cyclic matching of in-plane indices i ↔ i + k with the smallest |k| (k = 0 first, +k
+    before −k) among those as short as the optimum (within
+    :data:`TIE_TOLERANCE_SLOT_FRAC` of a slot per link). The in-plane index counts
+    satellites by argument of latitude from a quarter slot before the ascending node, so a
+    satellite at the node is index 0 however its osculating angle scatters. None when no
+    cyclic matching is as short, or the planes differ in size."""
+    n = cost.shape[0]
+    if n != cost.shape[1] or n < 2:
+        return None
+    quarter = 90.0 / n
+    order_a = np.argsort((u_a + quarter) % 360.0, kind="stable")
+    order_b = np.argsort((u_b + quarter) % 360.0, kind="stable")
+    idx = np.arange(n)
+    totals = np.array([cost[order_a, order_b[(idx + k) % n]].sum() for k in range(n)])
+    ties = np.flatnonzero(totals <= best_deg + TIE_TOLERANCE_SLOT_FRAC * 360.0)
+    if ties.size == 0:
+        return None
+    k = int(ties[np.argmin(np.minimum(ties, n - ties) * 2 + (ties > n // 2))])
+    return order_a, order_b[(idx + k) % n]
+
+
 def planes_plus_grid(planes: pl.DataFrame, *, seam: SeamRule = "auto") -> np.ndarray:
     """+Grid links from a plane/slot table (the output of :func:`infer_planes`).
 
     Intra-plane: neighbours in argument of latitude (wrapping round the plane). Inter-plane:
     planes of one shell and group, in RAAN order, are matched one-to-one by argument of
     latitude (optimal assignment, ``scipy.optimize.linear_sum_assignment``), keeping pairs
-    less than one slot spacing apart. The last and first planes link when the planes ring
+    less than one slot spacing apart.
+
+    Ties: when the planes are the same size and several cyclic matchings (slot s ↔ slot
+    s + k, slots counted by argument of latitude from the ascending node) are as short as
+    the optimum, the one with the smallest shift |k| wins, k = 0 first, then +k before −k
+    (slots here counted from a quarter slot before the node; see
+    :func:`_same_index_assignment`).
+    A set whose odd planes are shifted by half a slot (Hypatia's
+    ``generate_tles_from_scratch``) has two equally short matchings, k = 0 and k = ±1, and
+    this rule picks k = 0: the same in-plane index in the next plane, the designer's
+    +Grid (Hypatia's ``generate_plus_grid_isls`` with ``isl_shift=0``). The last and first planes link when the planes ring
     the Earth (no RAAN gap wider than 2.5 median spacings) or ``seam="link"``.
     """
     from scipy.optimize import linear_sum_assignment
@@ -263,10 +304,47 @@ def planes_plus_grid(planes: pl.DataFrame, *, seam: SeamRule = "auto") -> np.nda
             u_a, u_b = np.asarray(u_lists[a]), np.asarray(u_lists[b])
             cost = _circular_diff_deg(u_a[:, None], u_b[None, :])
             rows, cols = linear_sum_assignment(cost)
+            same = _same_index_assignment(u_a, u_b, cost, float(cost[rows, cols].sum()))
+            if same is not None:
+                rows, cols = same
             close = cost[rows, cols] < 360.0 / max(len(u_a), len(u_b))
             parts.append(np.stack([np.asarray(sat_lists[a])[rows[close]],
                                    np.asarray(sat_lists[b])[cols[close]]], 1))
     return _canonical(np.concatenate(parts))
+
+
+def explicit_links(constellation: Constellation, links: IslLinks) -> np.ndarray:
+    """An explicit link list (``NetworkOptions.isl``) as ``(n_edges, 2)`` sat_ids: each
+    end a ``sat_id`` or a satellite name of ``constellation``. Raises
+    :class:`~workbench.model.errors.ModelError` naming ``isl``, the link and the end that
+    names no satellite, or a link given twice once names are resolved."""
+    sats = constellation.satellites
+    n = len(sats)
+    by_name = {name: k for k, name in enumerate(sats["name"].to_list())}
+    out = np.empty((len(links), 2), np.int64)
+    for k, pair in enumerate(links):  # a loop over the user's list, done once per run
+        for j, end in enumerate(pair):
+            sat = by_name.get(end) if isinstance(end, str) else end
+            if sat is None or not 0 <= sat < n:
+                raise ModelError("NetworkOptions", [Problem(
+                    "isl", pair, f"link {k}: {end!r} is no satellite of "
+                    f"{constellation.name!r} (sat_id 0…{n - 1} or a satellite name)")])
+            out[k, j] = sat
+    canonical = np.sort(out, axis=1)
+    if (canonical[:, 0] == canonical[:, 1]).any():
+        k = int(np.flatnonzero(canonical[:, 0] == canonical[:, 1])[0])
+        raise ModelError("NetworkOptions", [Problem("isl", links[k], f"link {k} joins "
+                                                    "a satellite to itself")])
+    _, first, counts = np.unique(canonical, axis=0, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        seen: dict[tuple[int, int], int] = {}
+        for k, row in enumerate(map(tuple, canonical.tolist())):
+            if row in seen:
+                raise ModelError("NetworkOptions", [Problem(
+                    "isl", links[k], f"link {k} repeats link {seen[row]} (the same "
+                    "satellites, by id or name)")])
+            seen[row] = k
+    return _canonical(out)
 
 
 def plus_grid(constellation: Constellation, *, epoch: datetime, seam: SeamRule = "auto",
@@ -289,5 +367,5 @@ def plus_grid(constellation: Constellation, *, epoch: datetime, seam: SeamRule =
 
 
 __all__ = ["IslTopology", "SeamRule", "PlaneInferenceWarning", "MIN_GRAZING_ALTITUDE_KM",
-           "walker_plus_grid", "infer_planes", "planes_plus_grid", "plus_grid",
+           "walker_plus_grid", "infer_planes", "explicit_links", "TIE_TOLERANCE_SLOT_FRAC", "planes_plus_grid", "plus_grid",
            "line_of_sight", "nearest_neighbour_edges"]

@@ -76,7 +76,7 @@ def build_fabric(scenario: Scenario, k_hops: int) -> Fabric:
     >>> s = wb.load_scenario("beijing-etown-demo")
     >>> f = build_fabric(s, 1)
     >>> f.candidates.shape, sorted(f.hops[0].tolist())
-    ((144, 5), [0, 1, 1, 1, 1])
+    ((256, 5), [0, 1, 1, 1, 1])
     """
     n_sats = len(scenario.constellation)
     edges = plus_grid(scenario.constellation, epoch=scenario.epoch_utc)
