@@ -251,6 +251,33 @@ class Globe(anywidget.AnyWidget):
                        f"{len(sat_ids)} satellites")
         return list(sat_ids)
 
+    def show_workload(self, result: Any, time_index: int, *,
+                      column: str = "utilisation_frac") -> datetime:
+        """Colour each satellite by its workload at one step of a scheduling result.
+
+        ``result`` is a :class:`~workbench.analyses.scheduling.result.SchedulingResult` of
+        the shown constellation; ``time_index`` counts its steps (its ``satellites``
+        frame's ``time_utc``, not the globe's display grid); ``column`` is
+        ``"utilisation_frac"`` (grey idle → orange → red saturated) or ``"queue_jobs"``
+        (scaled to the run's longest queue). Sets ``sat_rgba`` and ``status`` (with the
+        legend, :func:`~workbench.widgets.workload.workload_legend`); returns the step's
+        time. :meth:`show_shells` restores the shell colours.
+        """
+        from .workload import workload_at, workload_legend, workload_rgba, workload_scale
+
+        if self.constellation is None:
+            raise ValueError("show_workload: no constellation is shown yet")
+        when, values = workload_at(result, time_index, len(self.constellation), column)
+        scale = workload_scale(result, column)
+        self.sat_rgba = workload_rgba(values / scale).tobytes()
+        self.status = f"workload at {when:%Y-%m-%d %H:%M:%S} UTC, {workload_legend(column, scale)}"
+        return when
+
+    def show_shells(self) -> None:
+        """Colour the satellites by shell again (after :meth:`show_workload`)."""
+        if self.constellation is not None:
+            self.sat_rgba = shell_colors(self.constellation)
+
     def positions_at(self, time_index: int | None = None) -> np.ndarray:
         """Positions (n_sats, 3) ITRS km at a step of the display grid (default: current)."""
         if self._r_km is None:

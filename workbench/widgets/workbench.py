@@ -4,7 +4,9 @@ Tabs of generated forms (constellation, hardware, scenario) beside the CesiumJS 
 and below them analysis tabs (plotly) that recompute when the scenario changes, with a
 progress bar. Clicking the ground adds a site of the chosen role; clicking a satellite
 shows its power and compute state. The Latency tab has a :class:`RoutePicker` that draws
-a pair's route at a chosen time step on the globe.
+a pair's route at a chosen time step on the globe; the Scheduling tab has a
+:class:`~workbench.widgets.workload_replay.WorkloadReplay` that colours the satellites by
+their workload at a chosen step.
 
 The analysis tabs are the analyses registered in the ``workbench.analyses`` entry-point
 group (:mod:`workbench.analyses.registry`): the built-ins and every installed plugin's, one
@@ -39,6 +41,7 @@ from .headline import chart_title, headline_figures, headline_html, warning_note
 from .layout import COLUMN_MIN_WIDTH_PX, FORMS_HEIGHT_PX, GLOBE_HEIGHT_PX, header_html
 from .route_picker import RoutePicker
 from .scenario_editor import ScenarioEditor
+from .workload_replay import WorkloadReplay
 
 DEFAULT_SCENARIO = "beijing-etown-demo"
 GLOBE_SPAN_S = 2 * 3600.0
@@ -138,6 +141,7 @@ class Workbench(widgets.VBox):
         self.outputs = {spec.name: widgets.VBox() for spec in self.analyses}
         self.options_forms = self._options_forms(scenario)
         self.route_picker = RoutePicker(self.globe)
+        self.workload_replay = WorkloadReplay(self.globe)
         self.analysis_tabs = widgets.Tab(children=[
             widgets.VBox([*self._options_box(spec.name), self.outputs[spec.name]])
             for spec in self.analyses])
@@ -255,6 +259,8 @@ class Workbench(widgets.VBox):
         # a route of the last latency result may not match the globe's new satellites
         self.route_picker.set_result(None, reason="the scenario changed; recompute the "
                                                   "analyses")
+        self.workload_replay.set_result(None, reason="the scenario changed; recompute the "
+                                                     "analyses")
         self._stale = {spec.name for spec in self.analyses}
         for spec in self.analyses:
             _show(self.outputs[spec.name], _message(
@@ -359,7 +365,11 @@ class Workbench(widgets.VBox):
 
     def _tab_extras(self, spec: AnalysisSpec, result: Any) -> list[widgets.Widget]:
         """Widgets shown above an analysis's figures: the route picker on the latency tab,
-        fed the new result (or the exception that stopped it)."""
+        the workload replay on the scheduling tab, fed the new result (or the exception
+        that stopped it)."""
+        if spec.name == "scheduling":
+            self.workload_replay.set_result(result)
+            return [self.workload_replay]
         if spec.name != "latency":
             return []
         self.route_picker.set_result(result)
