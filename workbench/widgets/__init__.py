@@ -19,6 +19,7 @@ _EXPORTS = {
     "ScenarioEditor": "workbench.widgets.scenario_editor",
     "RoutePicker": "workbench.widgets.route_picker",
     "Workbench": "workbench.widgets.workbench",
+    "SweepView": "workbench.widgets.sweep_view",
     "install_cesium": "workbench.widgets.cesium", "serve_cesium": "workbench.widgets.cesium",
     "set_cesium_url": "workbench.widgets.cesium", "set_ion_token": "workbench.widgets.cesium",
     "write_globe_page": "workbench.widgets.globe_page",
