@@ -50,7 +50,7 @@ def main() -> None:
     rates = {}
     for n_workers in args.workers:
         with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as cluster, \
+                          host="127.0.0.1", dashboard_address=":0") as cluster, \
                 Client(cluster) as client:
             client.run(lambda: __import__("workbench.analyses.registry"))  # warm imports
             start = time.perf_counter()

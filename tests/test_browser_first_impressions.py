@@ -72,7 +72,7 @@ def jupyterlab(tmp_path_factory):
         env=env, stdout=subprocess.DEVNULL, stderr=log_file)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a loaded 2-core machine starts it slowly
         while True:
             try:
                 with urllib.request.urlopen(url + "api/status", timeout=2):

@@ -29,7 +29,7 @@ def client():
     from dask.distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, memory_limit="1GiB") as cluster, \
+                      dashboard_address=":0", memory_limit="1GiB") as cluster, \
             Client(cluster) as c:
         yield c
 

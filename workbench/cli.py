@@ -1092,7 +1092,7 @@ def _sweep(args: argparse.Namespace) -> int:
         from dask.distributed import Client, LocalCluster
 
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=":0")
         client = Client(cluster)
     try:
         frame = sweep(spec["base"], spec["space"], spec["analyses"], client=client,

@@ -426,7 +426,7 @@ def sweep(base: Scenario | str | Path | Mapping[str, Any], space: Space | Mappin
             if client is None:
                 own_cluster = LocalCluster(n_workers=os.cpu_count() or 1,
                                            threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None)
+                                           host="127.0.0.1", dashboard_address=":0")
                 client = Client(own_cluster)
             else:
                 client = Client(client)
