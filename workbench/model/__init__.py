@@ -15,14 +15,15 @@ from .ground import GroundSegment, GroundSite
 from .hardware import ComputeChip, ComputePayload, Platform
 from .options import BusinessOptions, CapacityOptions, NetworkOptions, ScenarioOptions
 from .scenario import Scenario
+from .story import CameraView, Story, StoryStep
 from .timegrid import TimeGrid
 
 __all__ = [
-    "Application", "BusinessOptions", "CapacityOptions", "CollaborativeComputing",
+    "Application", "BusinessOptions", "CameraView", "CapacityOptions", "CollaborativeComputing",
     "ComputeChip", "ComputePayload", "ComputeService", "Constellation", "DatasetError",
     "Economics", "EventResponse", "FetchError", "FieldSpec", "GroundSegment", "GroundSite",
     "LaunchVehicle", "ModelError", "NetworkOptions", "OrbitalDataCentre", "Platform",
-    "PropagationWarning", "RemoteSensingInference", "Scenario", "ScenarioOptions",
-    "TLEError", "TLESet", "TerrestrialDataCentre", "TimeGrid", "WalkerShell", "describe",
-    "period_s", "quantity",
+    "PropagationWarning", "RemoteSensingInference", "Scenario", "ScenarioOptions", "Story",
+    "StoryStep", "TLEError", "TLESet", "TerrestrialDataCentre", "TimeGrid", "WalkerShell",
+    "describe", "period_s", "quantity",
 ]

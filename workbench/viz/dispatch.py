@@ -48,7 +48,7 @@ def _(result: PlacementResult) -> dict[str, Any]:
     from .latency import placement_figure, placement_wins_figure
 
     return {"placement": placement_figure(result.rtt),
-            "placement_wins": placement_wins_figure(result.by_user)}
+            "placement_wins": placement_wins_figure(result.by_option)}
 
 
 @figures.register
