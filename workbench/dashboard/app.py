@@ -144,17 +144,19 @@ class Dashboard(param.Parameterized):
                                     sizing_mode="stretch_width")
         self.sidebar[:] = [self.loading]
         self._sync_globe_clock()
-        if autostart:
-            self.recompute()
+        self.autostart = autostart
         if self._doc is None:  # not served: nothing to wait for
-            self.build()
+            self.start()
 
-    def build(self) -> None:
-        """Draw the forms and tabs (served: once the page has loaded, so the first byte
-        and the globe do not wait for a hundred widgets)."""
-        if not self.built:
-            self.built = True
-            self._build()
+    def start(self) -> None:
+        """Start the analyses and draw the forms and tabs (served: once the page has
+        loaded, so neither the first byte nor the globe waits for them)."""
+        if self.built:
+            return
+        self.built = True
+        if self.autostart:
+            self.recompute()
+        self._build()
 
     # --- building (and rebuilding in another language) --------------------------------
     @property
@@ -258,7 +260,7 @@ class Dashboard(param.Parameterized):
 
     def main(self) -> list[pn.viewable.Viewable]:
         """The template's main area: status row, globe, analysis tabs."""
-        return [pn.Row(self.language, self.progress, self.status,
+        return [pn.Row(self.language, self.story.keys, self.progress, self.status,
                        sizing_mode="stretch_width"),
                 self.globe_view, self.tabs]
 
@@ -470,7 +472,7 @@ class Dashboard(param.Parameterized):
                 plots[key].object = figure
             else:
                 plots[key] = pn.pane.Plotly(figure, sizing_mode="stretch_width",
-                                            css_classes=["wb-figure", f"wb-figure-{key}"])
+                                            css_classes=["wb-figure", _css_name(key)])
         for key in [k for k in plots if k not in figures]:
             del plots[key]
         if [p for p in panes["figures"]] != [plots[k] for k in figures]:
@@ -485,6 +487,11 @@ class Dashboard(param.Parameterized):
     def close(self) -> None:
         """End the session's worker thread."""
         self.recomputer.close()
+
+
+def _css_name(key: str) -> str:
+    """A CSS class for a figure key (``RTT over time`` → ``wb-figure-rtt-over-time``)."""
+    return "wb-figure-" + "".join(c if c.isalnum() else "-" for c in key.lower())
 
 
 def _html(text: str) -> str:
@@ -502,16 +509,15 @@ def dashboard_app(scenario: Scenario | str | None = None, *, lang: str | None = 
     ``sessions``, if given, receives the :class:`Dashboard` (tests and benchmarks look at
     its state). The worker thread ends when the browser session does.
     """
+    pn.extension("plotly")
     dashboard = Dashboard(scenario, lang=session_language(lang), save_path=save_path,
                           globe_quality=globe_quality)
     if sessions is not None:
         sessions.append(dashboard)
     page = dashboard.template()
     if dashboard._doc is not None:
-        pn.state.onload(dashboard.build)
+        pn.state.onload(dashboard.start)
         pn.state.on_session_destroyed(lambda _ctx: dashboard.close())
-    else:
-        dashboard.build()
     return page
 
 

@@ -125,8 +125,9 @@ class ComparePanel:
         self._lock = threading.Lock()
         self.table = pn.pane.HTML("", sizing_mode="stretch_width")
         self.notes = pn.pane.HTML("", sizing_mode="stretch_width")
-        self.cash = pn.pane.Plotly(None, sizing_mode="stretch_width")
-        self.rtt = pn.pane.Plotly(None, sizing_mode="stretch_width")
+        self.cash: pn.pane.Plotly | None = None
+        self.rtt: pn.pane.Plotly | None = None
+        self.charts = pn.Column(sizing_mode="stretch_width")
         self.name_input = pn.widgets.TextInput(width=220)
         self.add_button = pn.widgets.Button(button_type="primary")
         self.builtin = pn.widgets.Select(options=_builtin_names(), width=220)
@@ -138,7 +139,7 @@ class ComparePanel:
         self._layout = pn.Column(
             pn.Row(self.name_input, self.add_button),
             pn.Row(self.builtin, self.load_button, self.clear_button),
-            self.notes, self.table, self.cash, self.rtt, sizing_mode="stretch_width")
+            self.notes, self.table, self.charts, sizing_mode="stretch_width")
         self.relabel()
 
     def panel(self) -> pn.viewable.Viewable:
@@ -230,9 +231,17 @@ class ComparePanel:
             self.table.object = table_html(header, rows)
         else:
             self.table.object = ""
-        # no figures until something is ready (building an empty one costs a first load)
-        self.cash.object = cash_flow_figure(ready, lang=self.dashboard.lang) if ready else None
-        self.rtt.object = rtt_figure(ready, lang=self.dashboard.lang) if ready else None
+        if not ready:  # no charts until something is ready
+            self.charts[:] = []
+            return
+        cash = cash_flow_figure(ready, lang=self.dashboard.lang)
+        rtt = rtt_figure(ready, lang=self.dashboard.lang)
+        if self.cash is None or self.rtt is None:
+            self.cash = pn.pane.Plotly(cash, sizing_mode="stretch_width")
+            self.rtt = pn.pane.Plotly(rtt, sizing_mode="stretch_width")
+        else:
+            self.cash.object, self.rtt.object = cash, rtt
+        self.charts[:] = [self.cash, self.rtt]
 
 
 def _builtin_names() -> list[str]:

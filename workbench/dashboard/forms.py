@@ -93,7 +93,7 @@ def param_class(cls: type, lang: str = "en") -> type[param.Parameterized]:
     for spec in describe(cls):
         parameter = _parameter(cls, spec, lang)
         if parameter is not None:
-            params[spec.name] = parameter
+            params[param_name(spec.name)] = parameter
     name = f"{cls.__name__}Params_{lang}"
     return param.parameterized_class(name, params)
 
@@ -120,8 +120,14 @@ def widget_specs(cls: type, lang: str = "en") -> dict[str, dict[str, Any]]:
             pass
         else:
             continue
-        out[spec.name] = entry
+        out[param_name(spec.name)] = entry
     return out
+
+
+def param_name(field: str) -> str:
+    """The parameter standing for a model field: the field's name, except ``name`` (every
+    ``param.Parameterized`` has a ``name`` of its own), which becomes ``name_``."""
+    return f"{field}_" if field == "name" else field
 
 
 def error_html(text: str) -> str:
@@ -170,7 +176,8 @@ class ParamForm(pn.viewable.Viewer):
         self.specs = {s.name: s for s in describe(self._cls)}
         excluded = set(exclude)
         klass = param_class(self._cls, self.lang)
-        self.fields = [n for n in klass.param if n != "name" and n not in excluded]
+        self.fields = [n for n in self.specs if param_name(n) in klass.param
+                       and n not in excluded]
         self.kinds = {n: widget_kind(self._cls, self.specs[n]) for n in self.fields}
         self.params = klass(**self._widget_values(model))
         self.children: dict[str, ParamForm] = {}
@@ -181,12 +188,13 @@ class ParamForm(pn.viewable.Viewer):
                 child = ParamForm(current, lang=self.lang, title=field_label(spec, self.lang))
                 child.param.watch(self._on_child, "value")
                 self.children[spec.name] = child
+        names = [param_name(n) for n in self.fields]
         overrides = {k: v for k, v in widget_specs(self._cls, self.lang).items()
-                     if k in self.fields}
-        self.view = pn.Param(self.params, parameters=self.fields, widgets=overrides,
+                     if k in names}
+        self.view = pn.Param(self.params, parameters=names, widgets=overrides,
                              show_name=False, sizing_mode="stretch_width")
         self.error_pane = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
-        self.params.param.watch(self._on_edit, self.fields)
+        self.params.param.watch(self._on_edit, names)
         self._layout = pn.Column(self.view, *(c for c in self.children.values()),
                                  self.error_pane, sizing_mode="stretch_width")
 
@@ -199,10 +207,10 @@ class ParamForm(pn.viewable.Viewer):
     @property
     def widgets(self) -> dict[str, pn.widgets.Widget]:
         """Field → the widget ``pn.Param`` drew for it."""
-        return {name: self.view._widgets[name] for name in self.fields}
+        return {name: self.view._widgets[param_name(name)] for name in self.fields}
 
     def _widget_values(self, model: Model) -> dict[str, Any]:
-        return {name: _to_widget(self.kinds[name], getattr(model, name))
+        return {param_name(name): _to_widget(self.kinds[name], getattr(model, name))
                 for name in self.fields}
 
     # --- edits -> model ----------------------------------------------------------------
@@ -222,7 +230,7 @@ class ParamForm(pn.viewable.Viewer):
         data = {name: getattr(self.value, name) for name in self._cls.model_fields}
         problems: list[str] = []
         for name in self.fields:
-            raw = getattr(self.params, name)
+            raw = getattr(self.params, param_name(name))
             try:
                 data[name] = _from_widget(self.kinds[name], self.specs[name], raw)
             except ValueError:

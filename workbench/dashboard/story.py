@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import panel as pn
 import param
-from panel.custom import JSComponent
+from panel.custom import AnyWidgetComponent
 
 from ..locale import translator
 from ..model.story import Story, StoryStep
@@ -30,12 +30,12 @@ NEXT_KEYS = ("ArrowRight", "ArrowDown", "PageDown", " ")
 PREVIOUS_KEYS = ("ArrowLeft", "ArrowUp", "PageUp")
 
 _KEYS_ESM = """
-export function render({ model, el }) {
+function render({ model, el }) {
   const bar = document.createElement("div");
   bar.className = "wb-story-caption";
   bar.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:10000;padding:14px 24px;" +
     "background:rgba(20,24,32,0.86);color:#fff;font-size:22px;line-height:1.4;" +
-    "display:none;font-family:" + model.font;
+    "display:none;font-family:" + model.get("font_stack");
   const text = document.createElement("span");
   const counter = document.createElement("span");
   counter.style.cssText = "float:right;opacity:0.7;font-size:16px";
@@ -45,51 +45,51 @@ export function render({ model, el }) {
   button.className = "wb-story-present btn btn-primary";
   el.appendChild(button);
   const draw = () => {
-    button.textContent = model.present_label;
-    text.textContent = model.caption;
-    counter.textContent = model.counter;
-    bar.style.display = model.presenting ? "block" : "none";
+    button.textContent = model.get("present_label");
+    text.textContent = model.get("caption");
+    counter.textContent = model.get("counter");
+    bar.style.display = model.get("presenting") ? "block" : "none";
   };
   button.addEventListener("click", () => {
-    model.presenting = !model.presenting;
+    const presenting = !model.get("presenting");
+    model.set("presenting", presenting);
+    model.save_changes();
+    draw();
     const root = document.documentElement;
     try {
-      if (model.presenting && root.requestFullscreen) root.requestFullscreen().catch(() => {});
-      if (!model.presenting && document.fullscreenElement) document.exitFullscreen();
+      if (presenting && root.requestFullscreen) root.requestFullscreen().catch(() => {});
+      if (!presenting && document.fullscreenElement) document.exitFullscreen();
     } catch (e) { /* full screen refused: the caption bar still shows */ }
   });
+  const NEXT_KEYS = %NEXT%, PREV_KEYS = %PREV%;
   const onKey = (event) => {
-    if (!model.presenting) return;
+    if (!model.get("presenting")) return;
     const tag = (event.target && event.target.tagName) || "";
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
     const next = NEXT_KEYS.includes(event.key), prev = PREV_KEYS.includes(event.key);
     if (!next && !prev) return;
     event.preventDefault();
-    model.send_msg({ step: next ? 1 : -1 });
+    model.send({ step: next ? 1 : -1 });
   };
-  const NEXT_KEYS = %NEXT%, PREV_KEYS = %PREV%;
   document.addEventListener("keydown", onKey);
-  document.addEventListener("fullscreenchange", () => {
-    if (!document.fullscreenElement && model.presenting) { /* left full screen: keep going */ }
-  });
-  model.on("change:caption", draw);
-  model.on("change:counter", draw);
-  model.on("change:presenting", draw);
-  model.on("change:present_label", draw);
+  for (const name of ["caption", "counter", "presenting", "present_label"]) {
+    model.on("change:" + name, draw);
+  }
   draw();
   return () => { document.removeEventListener("keydown", onKey); bar.remove(); };
 }
+export default { render };
 """
 
 
-class StoryKeys(JSComponent):
+class StoryKeys(AnyWidgetComponent):
     """The "Present" button, the full-screen caption bar and the next / previous keys."""
 
     caption = param.String(default="")
     counter = param.String(default="")
     presenting = param.Boolean(default=False)
     present_label = param.String(default="Present")
-    font = param.String(default="sans-serif")
+    font_stack = param.String(default="sans-serif")
 
     _esm = (_KEYS_ESM.replace("%NEXT%", repr(list(NEXT_KEYS)).replace("'", '"'))
             .replace("%PREV%", repr(list(PREVIOUS_KEYS)).replace("'", '"')))
@@ -99,6 +99,7 @@ class StoryKeys(JSComponent):
         self._on_step = on_step
 
     def _handle_msg(self, msg: Any) -> None:
+        # a JS ``model.send(...)``: a next / previous key
         if isinstance(msg, dict) and msg.get("step") in (1, -1) and self._on_step:
             self._on_step(int(msg["step"]))
 
@@ -113,7 +114,7 @@ class StoryPlayer(param.Parameterized):
         from ..locale.fonts import FONT_STACK
 
         self.dashboard = dashboard
-        self.keys = StoryKeys(on_step=self.step, font=FONT_STACK)
+        self.keys = StoryKeys(on_step=self.step, font_stack=FONT_STACK)
         self.title = pn.pane.HTML("", sizing_mode="stretch_width")
         self.caption = pn.pane.HTML("", sizing_mode="stretch_width",
                                     css_classes=["wb-story-text"])
@@ -124,7 +125,7 @@ class StoryPlayer(param.Parameterized):
         self.next_button.on_click(lambda _e: self.step(1))
         self.notes = pn.pane.HTML("", sizing_mode="stretch_width")
         self._layout = pn.Column(self.title, pn.Row(self.previous_button, self.next_button,
-                                                    self.counter, self.keys),
+                                                    self.counter),
                                  self.caption, self.notes, sizing_mode="stretch_width")
         self.relabel()
 
