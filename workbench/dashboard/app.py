@@ -131,7 +131,7 @@ class Dashboard(param.Parameterized):
         self.sidebar = pn.Column(sizing_mode="stretch_width")
         self.tabs = pn.Tabs(dynamic=False, sizing_mode="stretch_width")
         self.language = pn.widgets.RadioButtonGroup(
-            options=LANGUAGES, value=self.lang, button_type="light", margin=(8, 8))
+            options=LANGUAGES, value=self.lang, color="light", margin=(8, 8))
         self.language.param.watch(lambda e: self.set_language(e.new), "value")
         self._panes: dict[str, dict[str, Any]] = {}
         from .compare import ComparePanel
@@ -240,7 +240,7 @@ class Dashboard(param.Parameterized):
         yaml_download = pn.widgets.FileDownload(
             callback=self._scenario_bytes, filename=files.safe_filename(
                 self.scenario.name, ".yaml"), label=_("Download scenario (YAML)"),
-            button_type="primary", sizing_mode="stretch_width", embed=False)
+            color="primary", sizing_mode="stretch_width", embed=False)
         parquet = pn.widgets.FileDownload(
             callback=lambda: io.BytesIO(files.results_zip(self.results, fmt="parquet")),
             filename="results-parquet.zip", label=_("Download results (Parquet)"),
@@ -252,7 +252,7 @@ class Dashboard(param.Parameterized):
         items: list[Any] = [pn.pane.HTML(f"<b>{_html(_('Open a scenario (YAML)'))}</b>"),
                             self.upload, yaml_download, parquet, csv]
         if self.save_path is not None:
-            save = pn.widgets.Button(name=_("Save to {path}").format(path=self.save_path.name),
+            save = pn.widgets.Button(label=_("Save to {path}").format(path=self.save_path.name),
                                      sizing_mode="stretch_width")
             save.on_click(lambda _e: self.save())
             items.insert(2, save)

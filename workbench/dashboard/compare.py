@@ -23,6 +23,7 @@ from ..orbits.geometry import scenario_geometry
 from ..scenarios import load_scenario
 from .headline import KEY_FIGURES, key_figures
 from .panes import message_html, table_html
+from .recompute import inputs_key
 
 if TYPE_CHECKING:
     from .app import Dashboard
@@ -129,7 +130,7 @@ class ComparePanel:
         self.rtt: pn.pane.Plotly | None = None
         self.charts = pn.Column(sizing_mode="stretch_width")
         self.name_input = pn.widgets.TextInput(width=220)
-        self.add_button = pn.widgets.Button(button_type="primary")
+        self.add_button = pn.widgets.Button(color="primary")
         self.builtin = pn.widgets.Select(options=_builtin_names(), width=220)
         self.load_button = pn.widgets.Button()
         self.clear_button = pn.widgets.Button()
@@ -149,9 +150,9 @@ class ComparePanel:
     def relabel(self) -> None:
         _ = translator(self.dashboard.lang)
         self.name_input.placeholder = _("Name of this alternative")
-        self.add_button.name = _("Add the current scenario")
-        self.load_button.name = _("Load a built-in scenario")
-        self.clear_button.name = _("Clear")
+        self.add_button.label = _("Add the current scenario")
+        self.load_button.label = _("Load a built-in scenario")
+        self.clear_button.label = _("Clear")
         self.redraw()
 
     def _full(self) -> bool:
@@ -170,8 +171,9 @@ class ComparePanel:
         scenario = dashboard.scenario
         name = name.strip() or f"{scenario.name} ({len(self.alternatives) + 1})"
         outcomes = dashboard.outcomes
-        current = all(n in outcomes and outcomes[n].scenario == scenario
-                      for n in (s.name for s in dashboard.analyses))
+        done = dashboard.recomputer.done
+        current = all(s.name in outcomes and done.get(s.name) == inputs_key(s, scenario)
+                      for s in dashboard.analyses)
         alt = Alternative(name, scenario)
         if current:
             alt.results, alt.ready = {n: o.result for n, o in outcomes.items()}, True

@@ -82,6 +82,8 @@ VALUE_WORDS = (N_("none"), N_("power"), N_("thermal"), N_("data"), N_("radiation
                N_("in orbit store forward"), N_("bent pipe"))
 """Text values the built-in summaries hold (``limiting_factor``, ``best_option``,
 ``fastest_mode``; ``_`` read as a space), marked for the catalogs."""
+UNIT_WORDS = (N_("M USD"), N_("USD/(TOPS·h)"))
+"""Units of the key figures that the field declarations do not already hold."""
 
 GENERIC_COUNT = 4
 """Numeric summary entries a headline shows for an analysis not in KEY_FIGURES."""

@@ -119,8 +119,8 @@ class StoryPlayer(param.Parameterized):
         self.caption = pn.pane.HTML("", sizing_mode="stretch_width",
                                     css_classes=["wb-story-text"])
         self.counter = pn.pane.HTML("")
-        self.previous_button = pn.widgets.Button(name="←", width=60)
-        self.next_button = pn.widgets.Button(name="→", width=60, button_type="primary")
+        self.previous_button = pn.widgets.Button(label="←", width=60)
+        self.next_button = pn.widgets.Button(label="→", width=60, color="primary")
         self.previous_button.on_click(lambda _e: self.step(-1))
         self.next_button.on_click(lambda _e: self.step(1))
         self.notes = pn.pane.HTML("", sizing_mode="stretch_width")

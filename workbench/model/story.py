@@ -45,8 +45,9 @@ class StoryStep(Model):
     time_index: int = quantity(0, ge=0, le=1_000_000, label="Time step",
                                description="Step of the globe's time grid to show")
     highlight_sats: tuple[int, ...] = quantity((), label="Highlighted satellites",
-                                               description="Satellite ids drawn larger and "
-                                                           "in a highlight colour")
+                                               description="Satellite ids drawn in a "
+                                                           "highlight colour, the others "
+                                                           "dimmed")
     route: tuple[str, str] | None = quantity(None, label="Route",
                                              description="Two ground sites whose route the "
                                                          "globe draws (from the latency "
