@@ -47,6 +47,8 @@ def test_one_widget_per_field_with_the_ipywidgets_bounds(cls):
         assert widget.name == ipy_form.labels[name]  # same label and unit
         if isinstance(parameter, param.Number):  # optional numbers are text ('' = None)
             assert parameter.softbounds == (spec.minimum, spec.maximum)
+            # the browser must not clamp: an out-of-range value reaches the model's error
+            assert widget.start is None and widget.end is None
         # both show the field's description with its bounds as the tooltip
         assert (widget.description or "") == (ipy_form.widgets[name].tooltip or ""), name
 

@@ -108,8 +108,10 @@ def widget_specs(cls: type, lang: str = "en") -> dict[str, dict[str, Any]]:
         kind = widget_kind(cls, spec)
         entry: dict[str, Any] = {"description": field_help(spec, lang) or None}
         if kind in _NUMBER_WIDGETS:
-            entry["type"] = _NUMBER_WIDGETS[kind]
-            entry["step"] = spec.step or 1
+            # no start/end: pn.Param would copy the soft bounds there and the browser
+            # would clamp an out-of-range value instead of letting the model explain it
+            entry.update(type=_NUMBER_WIDGETS[kind], step=spec.step or 1, start=None,
+                         end=None)
         elif kind == "optional_number":
             entry.update(type=pn.widgets.TextInput, placeholder=_("auto (empty)"))
         elif kind == "datetime":
