@@ -69,7 +69,10 @@ function render({ model, el }) {
     const next = NEXT_KEYS.includes(event.key), prev = PREV_KEYS.includes(event.key);
     if (!next && !prev) return;
     event.preventDefault();
-    model.send({ step: next ? 1 : -1 });
+    // Panel's anywidget adapter has no model.send: count presses in synced state
+    const name = next ? "next_presses" : "previous_presses";
+    model.set(name, model.get(name) + 1);
+    model.save_changes();
   };
   document.addEventListener("keydown", onKey);
   for (const name of ["caption", "counter", "presenting", "present_label"]) {
@@ -90,6 +93,8 @@ class StoryKeys(AnyWidgetComponent):
     presenting = param.Boolean(default=False)
     present_label = param.String(default="Present")
     font_stack = param.String(default="sans-serif")
+    next_presses = param.Integer(default=0)
+    previous_presses = param.Integer(default=0)
 
     _esm = (_KEYS_ESM.replace("%NEXT%", repr(list(NEXT_KEYS)).replace("'", '"'))
             .replace("%PREV%", repr(list(PREVIOUS_KEYS)).replace("'", '"')))
@@ -97,11 +102,11 @@ class StoryKeys(AnyWidgetComponent):
     def __init__(self, on_step: Any = None, **params: Any) -> None:
         super().__init__(**params)
         self._on_step = on_step
+        self.param.watch(self._pressed, ["next_presses", "previous_presses"])
 
-    def _handle_msg(self, msg: Any) -> None:
-        # a JS ``model.send(...)``: a next / previous key
-        if isinstance(msg, dict) and msg.get("step") in (1, -1) and self._on_step:
-            self._on_step(int(msg["step"]))
+    def _pressed(self, event: param.parameterized.Event) -> None:
+        if self._on_step is not None and event.new > event.old:
+            self._on_step(1 if event.name == "next_presses" else -1)
 
 
 class StoryPlayer(param.Parameterized):
