@@ -571,6 +571,80 @@ def _add_cesium(subparsers: Any) -> None:
     install.set_defaults(func=_cesium_install)
 
 
+# --------------------------------------------------------------------------- dashboard
+
+def _dashboard(args: argparse.Namespace) -> int:
+    import json
+
+    from .dashboard.serve import serve_dashboard
+    from .locale import LanguageError, normalize_language
+
+    try:
+        lang = normalize_language(args.lang)
+    except LanguageError as exc:
+        raise UsageError(str(exc)) from None
+    path = _resolve(args.scenario)
+    scenario = _load(args.scenario)
+    own_file = Path(args.scenario).expanduser().is_file()
+    extra = None
+    if args.oauth_extra_params:
+        try:
+            extra = json.loads(args.oauth_extra_params)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--oauth-extra-params: not JSON ({exc})") from None
+    print(f"workbench dashboard: {scenario.name} on http://{args.address}:{args.port}/ "
+          f"(Ctrl-C stops)", file=sys.stderr)
+    serve_dashboard(
+        scenario, address=args.address, port=args.port, lang=lang,
+        save_path=path if own_file else None, show=not args.no_browser,
+        websocket_origin=args.allow_websocket_origin or None,
+        basic_auth=args.basic_auth, cookie_secret=args.cookie_secret,
+        oauth_provider=args.oauth_provider, oauth_key=args.oauth_key,
+        oauth_secret=args.oauth_secret, oauth_redirect_uri=args.oauth_redirect_uri,
+        oauth_extra_params=extra, oauth_encryption_key=args.oauth_encryption_key,
+        oauth_jwt_user=args.oauth_jwt_user,
+        oauth_refresh_tokens=True if args.oauth_refresh_tokens else None,
+        oauth_optional=True if args.oauth_optional else None)
+    return EXIT_OK
+
+
+def _add_dashboard(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "dashboard", help="present a scenario: the Panel dashboard in the browser",
+        description="Serve the presenting dashboard (forms, globe, analyses, compare, story "
+                    "mode) on this machine and open it in the browser. Works offline with "
+                    "the local Cesium build (`workbench cesium install`).")
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                        help=f"built-in name or YAML file (default: {DEFAULT_SCENARIO}); "
+                             "a file can be saved back from the dashboard")
+    parser.add_argument("--address", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=5006, help="port (default 5006)")
+    parser.add_argument("--allow-websocket-origin", action="append", default=[],
+                        metavar="HOST[:PORT]",
+                        help="host allowed to open the websocket (repeat for several)")
+    parser.add_argument("--lang", default="en",
+                        help="language of the page: en or zh (each visitor can switch; "
+                             "?lang=zh in the URL)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    auth = parser.add_argument_group("authentication (passed to Panel)")
+    auth.add_argument("--basic-auth", default=None,
+                      help="a password, or a JSON file of user → password")
+    auth.add_argument("--cookie-secret", default=None, help="secret that signs cookies")
+    auth.add_argument("--oauth-provider", default=None, help="OAuth provider (github, …)")
+    auth.add_argument("--oauth-key", default=None, help="OAuth client key")
+    auth.add_argument("--oauth-secret", default=None, help="OAuth client secret")
+    auth.add_argument("--oauth-redirect-uri", default=None, help="OAuth redirect URI")
+    auth.add_argument("--oauth-extra-params", default=None, help="extra OAuth params (JSON)")
+    auth.add_argument("--oauth-encryption-key", default=None, help="OAuth encryption key")
+    auth.add_argument("--oauth-jwt-user", default=None, help="JWT claim holding the user")
+    auth.add_argument("--oauth-refresh-tokens", action="store_true",
+                      help="refresh OAuth access tokens")
+    auth.add_argument("--oauth-optional", action="store_true",
+                      help="let visitors in without logging in")
+    parser.set_defaults(func=_dashboard)
+
+
 # --------------------------------------------------------------------------- analyse
 
 def _json_value(value: Any) -> Any:
@@ -1142,7 +1216,8 @@ def _add_sweep(subparsers: Any) -> None:
 _COMMANDS: tuple[Callable[[Any], None], ...] = (_add_run, _add_analyse, _add_scenarios,
                                                 _add_validate, _add_extensions, _add_cesium,
                                                 _add_datasets, _add_export,
-                                                _add_report, _add_sweep, _add_schedule)
+                                                _add_report, _add_sweep, _add_schedule,
+                                                _add_dashboard)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,11 +22,13 @@ from .options import (
                           SchedulingOptions,
 )
 from .scenario import Scenario
+from .story import CameraView, Story, StoryStep
 from .timegrid import TimeGrid
 
 __all__ = [
                           "Application",
                           "BusinessOptions",
+                          "CameraView",
                           "CapacityOptions",
                           "CollaborativeComputing",
                           "ComputeChip",
@@ -50,6 +52,8 @@ __all__ = [
                           "RemoteSensingInference",
                           "Scenario",
                           "ScenarioOptions",
+                          "Story",
+                          "StoryStep",
                           "SchedulingOptions",
                           "TLEError",
                           "TLESet",

@@ -21,6 +21,7 @@ from .fields import quantity
 from .ground import GroundSegment
 from .hardware import ComputePayload, Platform
 from .options import ScenarioOptions
+from .story import Story
 from .timegrid import TimeGrid
 
 EPHEMERIS_START = datetime.fromisoformat(EPHEMERIS_START_UTC)
@@ -75,6 +76,9 @@ class Scenario(Model):
     options: ScenarioOptions = quantity(ScenarioOptions(), label="Analysis options",
                                         description="Options of the analyses (capacity, "
                                                     "network, business)")
+    story: Story | None = quantity(None, label="Story",
+                                   description="Steps for presenting the scenario (story "
+                                               "mode)")
 
     @field_validator("epoch_utc")
     @classmethod
@@ -120,6 +124,8 @@ class Scenario(Model):
         data = self.model_dump(mode="json")
         if self.options == ScenarioOptions():
             del data["options"]  # the defaults: files stay short, and read back equal
+        if self.story is None:
+            del data["story"]
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
     def _repr_html_(self) -> str:
