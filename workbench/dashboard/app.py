@@ -41,7 +41,7 @@ from ..widgets.globe import Globe
 from ..widgets.workbench import GLOBE_SPAN_S
 from . import files
 from .forms import ParamForm, error_html
-from .globe import PanelGlobe
+from .globe import PLOTLY_CONFIG, PanelGlobe
 from .headline import key_figures
 from .panes import frame_html, headline_html, message_html
 from .recompute import Outcome, Recomputer
@@ -156,7 +156,10 @@ class Dashboard(param.Parameterized):
         self.built = True
         if self.autostart:
             self.recompute()
-        self._build()
+        if self._doc is None:
+            self._build()
+        else:
+            self._held(self._build)
 
     # --- building (and rebuilding in another language) --------------------------------
     @property
@@ -391,7 +394,16 @@ class Dashboard(param.Parameterized):
         if doc is None:
             callback()
         else:
-            doc.add_next_tick_callback(callback)
+            doc.add_next_tick_callback(lambda: self._held(callback))
+
+    def _held(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` with the session's document held and frozen: its many small
+        changes go out as one message, and Bokeh walks the model graph once, not once per
+        change (what made twenty sessions opening at once slow)."""
+        from panel.io.document import hold
+
+        with hold(self._doc, freeze=True):
+            callback()
 
     def _progress_ready(self, fraction: float, message: str) -> None:
         def apply() -> None:
@@ -472,7 +484,7 @@ class Dashboard(param.Parameterized):
                 plots[key].object = figure
             else:
                 plots[key] = pn.pane.Plotly(figure, sizing_mode="stretch_width",
-                                            css_classes=["wb-figure", _css_name(key)])
+                                            config=PLOTLY_CONFIG, css_classes=["wb-figure", _css_name(key)])
         for key in [k for k in plots if k not in figures]:
             del plots[key]
         if [p for p in panes["figures"]] != [plots[k] for k in figures]:

@@ -8,7 +8,6 @@ charts overlay the cumulative net cash flow and the distribution of round-trip t
 from __future__ import annotations
 
 import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +20,10 @@ from ..locale import translator
 from ..model.scenario import Scenario
 from ..orbits.geometry import scenario_geometry
 from ..scenarios import load_scenario
+from .globe import PLOTLY_CONFIG
 from .headline import KEY_FIGURES, key_figures
 from .panes import message_html, table_html
-from .recompute import inputs_key
-
+from .recompute import SHARED, inputs_key, result_key, run_analysis
 
 MAX_ALTERNATIVES = 4
 
@@ -41,17 +40,17 @@ class Alternative:
 
 def run_all(scenario: Scenario, specs: Any) -> dict[str, Any]:
     """Every analysis of ``specs`` on ``scenario``, one propagation shared (failures kept
-    as the exception)."""
-    geometry = scenario_geometry(scenario)
+    as the exception). Geometry and results come from, and go to, the sessions' shared
+    store, so comparing the scenario on screen reruns nothing."""
+    specs = tuple(specs)
+    by_name = {spec.name: spec for spec in specs}
+    geometry, _ = SHARED.geometries.get((scenario.constellation, scenario.time_grid),
+                                        lambda: scenario_geometry(scenario))
     results: dict[str, Any] = {}
     for spec in specs:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                results[spec.name] = registry.run(spec, scenario, results=results,
-                                                  geometry=geometry)
-        except Exception as exc:  # one analysis failing leaves the others to compare
-            results[spec.name] = exc
+        (results[spec.name], _notes), _ = SHARED.results.get(
+            result_key(spec, scenario, by_name),
+            lambda spec=spec: run_analysis(spec, scenario, results=results, geometry=geometry))
     return results
 
 
@@ -237,8 +236,8 @@ class ComparePanel:
         cash = cash_flow_figure(ready, lang=self.dashboard.lang)
         rtt = rtt_figure(ready, lang=self.dashboard.lang)
         if self.cash is None or self.rtt is None:
-            self.cash = pn.pane.Plotly(cash, sizing_mode="stretch_width")
-            self.rtt = pn.pane.Plotly(rtt, sizing_mode="stretch_width")
+            self.cash = pn.pane.Plotly(cash, sizing_mode="stretch_width", config=PLOTLY_CONFIG)
+            self.rtt = pn.pane.Plotly(rtt, sizing_mode="stretch_width", config=PLOTLY_CONFIG)
         else:
             self.cash.object, self.rtt.object = cash, rtt
         self.charts[:] = [self.cash, self.rtt]

@@ -36,14 +36,27 @@ from ..widgets.globe import GLOBE_STATE, MAX_POSITION_BYTES, PICK_ROLES, Globe
 PANEL_CESIUM_ROUTE = "workbench/cesium"
 """Route under the Panel server where :func:`static_dirs` serves the local Cesium build."""
 
+PANEL_TOPOJSON_ROUTE = "workbench/topojson"
+"""Route where :func:`static_dirs` serves plotly's world map (``world_110m.json``): geo
+figures would otherwise fetch it from cdn.plot.ly and stay blank offline."""
+
+PLOTLY_CONFIG = {"topojsonURL": f"/{PANEL_TOPOJSON_ROUTE}/"}
+"""``config`` for every ``pn.pane.Plotly`` of a served dashboard (the local world map)."""
+
 WEBSOCKET_MAX_MESSAGE_BYTES = MAX_POSITION_BYTES + 16 * 2**20
 """Largest websocket message the server must accept: one full position buffer and CZML."""
 
 
 def static_dirs() -> dict[str, str]:
-    """``static_dirs`` for ``pn.serve``: the local Cesium build, if installed."""
+    """``static_dirs`` for ``pn.serve``: plotly's world map and the local Cesium build,
+    if installed."""
+    from ..viz.globe_plotly import TOPOJSON_DIR
+
+    dirs = {PANEL_TOPOJSON_ROUTE: str(TOPOJSON_DIR)}
     build = cesium.local_cesium_dir()
-    return {PANEL_CESIUM_ROUTE: str(build)} if build is not None else {}
+    if build is not None:
+        dirs[PANEL_CESIUM_ROUTE] = str(build)
+    return dirs
 
 
 def serve_options(**overrides: Any) -> dict[str, Any]:

@@ -16,13 +16,21 @@ own options; ``business`` also reads ``economics`` and the results it takes):
 per session, so a long analysis never holds up the server's event loop or other sessions),
 shares one orbit geometry per (constellation, time grid), hands each result over as soon
 as it is ready, and abandons a run as soon as a newer scenario arrives.
+
+Sessions share *results*, never state: :data:`SHARED` holds the last few geometries and
+analysis results of the process, keyed by everything they were computed from
+(:func:`result_key`), and a computation already running for one session is awaited by
+the others instead of repeated. Twenty audience members opening the default scenario at
+once cost one propagation and one run of each analysis. Results are immutable (frozen
+dataclasses of polars frames) and nothing in the dashboard writes to them.
 """
 from __future__ import annotations
 
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,19 +85,121 @@ def stale_analyses(specs: Sequence[AnalysisSpec], done: dict[str, tuple],
     return stale
 
 
-class GeometryCache:
-    """One session's orbit geometry, propagated once per (constellation, time grid)."""
+def result_key(spec: AnalysisSpec, scenario: Scenario,
+               specs: dict[str, AnalysisSpec] | None = None) -> tuple:
+    """What ``spec``'s result on ``scenario`` depends on: its :func:`inputs_key` and,
+    recursively, the keys of the analyses it takes results from (``specs`` by name,
+    default the registry's)."""
+    specs = specs if specs is not None else {s.name: s for s in registry.analyses()}
+    upstream = tuple(result_key(specs[name], scenario, specs) if name in specs else name
+                     for name in spec.inputs)
+    return (spec.name, inputs_key(spec, scenario), upstream)
+
+
+class _Entry:
+    __slots__ = ("done", "value")
 
     def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+
+
+class SharedStore:
+    """A bounded, thread-safe store of computed values shared by every session, with
+    in-flight deduplication: the first caller of :meth:`get` for a key computes, callers
+    arriving meanwhile wait for it (checking their own cancellation while they wait).
+
+    Parameters
+    ----------
+    max_entries : int
+        Finished values kept, least recently used dropped first.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self.n_computed = 0
+
+    def get(self, key: Hashable, compute: Callable[[], Any],
+            check: Callable[[], None] = lambda: None) -> tuple[Any, bool]:
+        """``(value, computed_here)`` for ``key``. An exception ``compute`` raises (a
+        cancellation included) reaches this caller only; waiting callers then compute
+        themselves."""
+        while True:
+            with self._lock:
+                entry = self._entries.get(key)
+                owner = entry is None
+                if owner:
+                    entry = self._entries[key] = _Entry()
+                else:
+                    self._entries.move_to_end(key)
+            if owner:
+                try:
+                    value = compute()
+                except BaseException:
+                    with self._lock:
+                        self._entries.pop(key, None)
+                    entry.done.set()
+                    raise
+                entry.value = value
+                with self._lock:
+                    self.n_computed += 1
+                    finished = [k for k, e in self._entries.items() if e.done.is_set()]
+                    for old in finished[:max(0, len(finished) + 1 - self.max_entries)]:
+                        del self._entries[old]
+                entry.done.set()
+                return value, True
+            while not entry.done.wait(0.05):
+                check()
+            with self._lock:
+                if self._entries.get(key) is entry:
+                    return entry.value, False
+            # the owner failed or was cancelled: try again (perhaps as the owner)
+
+    def clear(self) -> None:
+        """Forget every finished value (tests; running computations go on)."""
+        with self._lock:
+            for key in [k for k, e in self._entries.items() if e.done.is_set()]:
+                del self._entries[key]
+
+
+class SharedResults:
+    """The process's shared geometries and analysis results (:data:`SHARED`)."""
+
+    def __init__(self, *, max_geometries: int = 4, max_results: int = 64) -> None:
+        self.geometries = SharedStore(max_geometries)
+        self.results = SharedStore(max_results)
+
+    def clear(self) -> None:
+        self.geometries.clear()
+        self.results.clear()
+
+
+SHARED = SharedResults()
+"""Geometries (4, about 30 MB each for the default scenario) and results (64) shared by
+the sessions of this process."""
+
+
+class GeometryCache:
+    """One session's orbit geometry per (constellation, time grid), taken from
+    :data:`SHARED` (propagated there once for every session)."""
+
+    def __init__(self, shared: SharedResults | None = None) -> None:
+        self._shared = shared if shared is not None else SHARED
         self._key: tuple | None = None
         self._geometry: OrbitGeometry | None = None
         self.n_propagations = 0
+        """How many times this session needed the geometry of a new (constellation, grid)
+        (propagated, or taken from another session's propagation)."""
 
-    def get(self, scenario: Scenario) -> OrbitGeometry:
+    def get(self, scenario: Scenario, check: Callable[[], None] = lambda: None
+            ) -> OrbitGeometry:
         """The geometry of ``scenario``'s constellation on its grid (cached)."""
         key = (scenario.constellation, scenario.time_grid)
         if self._geometry is None or self._key != key:
-            self._geometry = scenario_geometry(scenario)
+            self._geometry, _ = self._shared.geometries.get(
+                key, lambda: scenario_geometry(scenario), check)
             self._key = key
             self.n_propagations += 1
         return self._geometry
@@ -115,6 +225,25 @@ class Outcome:
         return isinstance(self.result, BaseException)
 
 
+def run_analysis(spec: AnalysisSpec, scenario: Scenario, *, results: dict[str, Any],
+                 geometry: OrbitGeometry, progress: Callable | None = None
+                 ) -> tuple[Any, tuple[str, ...]]:
+    """``(result, warning texts)`` of one analysis; an analysis that fails gives its
+    exception as the result (it must not stop the others), a :class:`Cancelled` passes."""
+    notes: tuple[str, ...] = ()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = registry.run(spec, scenario, results=results, geometry=geometry,
+                                  progress=progress)
+        notes = tuple(str(w.message) for w in caught)
+    except Cancelled:
+        raise
+    except Exception as exc:  # an analysis failing must not stop the others
+        result = exc
+    return result, notes
+
+
 class Recomputer:
     """Runs one session's analyses on a worker thread, the latest scenario only.
 
@@ -128,14 +257,19 @@ class Recomputer:
         Called (on the worker thread) as the run advances; ``fraction`` of all stale work.
     on_idle : callable(list of str), optional
         Called when a run ends with nothing newer waiting; the names it recomputed.
+    shared : SharedResults, optional
+        Where results computed by other sessions are found (default :data:`SHARED`).
     """
 
     def __init__(self, specs: Sequence[AnalysisSpec], *,
                  on_outcome: Callable[[Outcome], None],
                  on_progress: Callable[[float, str], None],
-                 on_idle: Callable[[list[str]], None] | None = None) -> None:
+                 on_idle: Callable[[list[str]], None] | None = None,
+                 shared: SharedResults | None = None) -> None:
         self.specs = tuple(specs)
-        self.geometry = GeometryCache()
+        self._by_name = {spec.name: spec for spec in self.specs}
+        self._shared = shared if shared is not None else SHARED
+        self.geometry = GeometryCache(self._shared)
         self.results: dict[str, Any] = {}
         self.done: dict[str, tuple] = {}
         self.timings_s: dict[str, float] = {}
@@ -209,39 +343,40 @@ class Recomputer:
         stale = stale_analyses(self.specs, self.done, scenario)
         n = max(len(stale), 1)
         ran: list[str] = []
-        for i, spec in enumerate(stale):
+
+        def check() -> None:
             self._check(generation)
+
+        for i, spec in enumerate(stale):
+            check()
 
             def report(fraction: float, message: str, *, i: int = i,
                        title: str = spec.title) -> None:
-                self._check(generation)
+                check()
                 self._on_progress((i + min(max(fraction, 0.0), 1.0)) / n, f"{title}: {message}")
+
+            def compute(spec: AnalysisSpec = spec, report: Callable = report
+                        ) -> tuple[Any, tuple[str, ...]]:
+                geometry = self.geometry.get(scenario, check)
+                check()
+                return run_analysis(spec, scenario, results=self.results, geometry=geometry,
+                                    progress=report)
 
             report(0.0, "")
             start = time.perf_counter()
-            notes: list[str] = []
-            try:
-                geometry = self.geometry.get(scenario)
-                self._check(generation)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    result = registry.run(spec, scenario, results=self.results,
-                                          geometry=geometry, progress=report)
-                notes = [str(w.message) for w in caught]
-            except Cancelled:
-                raise
-            except Exception as exc:  # an analysis failing must not stop the others
-                result = exc
+            (result, notes), _here = self._shared.results.get(
+                result_key(spec, scenario, self._by_name), compute, check)
             elapsed = time.perf_counter() - start
-            self._check(generation)
+            check()
             self.results[spec.name] = result
             self.done[spec.name] = inputs_key(spec, scenario)
             self.timings_s[spec.name] = elapsed
             ran.append(spec.name)
-            self._on_outcome(Outcome(spec.name, result, scenario, elapsed, notes))
+            self._on_outcome(Outcome(spec.name, result, scenario, elapsed, list(notes)))
         self._on_progress(1.0, "")
         return ran
 
 
-__all__ = ["NOT_READ", "Cancelled", "GeometryCache", "Outcome", "Recomputer", "inputs_key",
+__all__ = ["NOT_READ", "SHARED", "Cancelled", "GeometryCache", "Outcome", "Recomputer",
+           "SharedResults", "SharedStore", "inputs_key", "result_key", "run_analysis",
            "stale_analyses"]

@@ -133,7 +133,9 @@ class Workbench(widgets.VBox):
         self.progress_label = widgets.HTML()
         self.auto = widgets.Checkbox(value=auto, description="recompute on change",
                                      indent=False, layout=widgets.Layout(width="180px"))
-        self.recompute_button = widgets.Button(description="Recompute", icon="refresh")
+        self.recompute_button = widgets.Button(
+            description="Recompute", icon="refresh",
+            layout=widgets.Layout(width="auto", min_width="120px", flex="0 0 auto"))
         self.recompute_button.on_click(
             lambda _b: self.recompute(self._visible() if self.auto.value else None))
         # VBoxes of widgets (figures as PlotlyViews), not Output widgets: an
@@ -349,8 +351,10 @@ class Workbench(widgets.VBox):
         self.progress.bar_style = "success"
         total = sum(self.timings_s.get(spec.name, 0.0) for spec in todo)
         waiting = [s.title for s in self.analyses if s.name in self._stale]
+        # one short line (a list of the waiting tabs would wrap and push the results down)
         self.progress_label.value = html.escape(
-            f"done in {total:.1f} s" + (f"; {', '.join(waiting)} run when opened"
+            f"done in {total:.1f} s" + (f"; {len(waiting)} more "
+                                        f"tab{'s' if len(waiting) > 1 else ''} run when opened"
                                         if waiting else ""))
         return results
 
