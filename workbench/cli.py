@@ -75,6 +75,13 @@ def _resolve(spec: str) -> Path:
 
 
 def _load(spec: str) -> Scenario:
+    """A scenario from a built-in name, a YAML file or a Hypatia satellite-network-state
+    folder (one holding ``tles.txt``: :func:`workbench.io.hypatia.load_hypatia`)."""
+    folder = Path(spec).expanduser()
+    if folder.is_dir() and (folder / "tles.txt").is_file():
+        from .io.hypatia import load_hypatia
+
+        return load_hypatia(folder)
     from .scenarios import load_scenario
 
     return load_scenario(_resolve(spec))
@@ -343,7 +350,7 @@ def _add_run(subparsers: Any) -> None:
         description="Propagate a scenario's constellation on its time grid and write "
                     + ", ".join(OUTPUT_FILES) + " to OUT_DIR.")
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
-                        help="built-in scenario name or YAML file "
+                        help="built-in scenario name, YAML file or Hypatia folder "
                              f"(default: {DEFAULT_SCENARIO}; see `workbench scenarios`)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
                         help="directory for the output files (created if missing; "
@@ -1014,9 +1021,23 @@ def _export_czml(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_hypatia(args: argparse.Namespace) -> int:
+    from .io.hypatia import FILES, write_hypatia
+
+    scenario = _load(args.scenario)
+    done = write_hypatia(scenario, Path(args.output), min_elevation_deg=args.min_elevation_deg)
+    print(f"Wrote {done.folder}: {done.n_sats:,} satellites, {done.n_isls:,} ISLs, "
+          f"{done.n_ground_stations:,} ground stations; ground links up to "
+          f"{done.max_gsl_length_m / 1000:,.1f} km, ISLs up to "
+          f"{done.max_isl_length_m / 1000:,.1f} km ({', '.join(FILES)})")
+    for note in done.notes:
+        print(f"Note: {note}")
+    return EXIT_OK
+
+
 def _add_export(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "export", help="export a scenario for other tools (CZML)",
+        "export", help="export a scenario for other tools (CZML, Hypatia)",
         description="Write a scenario as a file other tools read.")
     actions = parser.add_subparsers(title="formats", metavar="FORMAT", required=True)
     czml = actions.add_parser("czml", help="satellites and ground sites as a CZML document",
@@ -1033,6 +1054,24 @@ def _add_export(subparsers: Any) -> None:
     czml.add_argument("--step", type=float, metavar="S",
                       help="time step in seconds (default: the scenario's step)")
     czml.set_defaults(func=_export_czml)
+    hypatia = actions.add_parser(
+        "hypatia", help="satellites, ISLs and ground stations as Hypatia's files (for ns-3)",
+        description="A Hypatia satellite-network-state folder (tles.txt, isls.txt, "
+                    "ground_stations.txt, description.txt, gsl_interfaces_info.txt) for "
+                    "satgenpy and packet-level simulation with ns-3: Walker shells as TLEs at "
+                    "the scenario epoch, the ISLs latency uses, every ground site, and the "
+                    "ground-link rule as one maximum slant range. Written atomically.")
+    hypatia.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
+                         help="built-in scenario name, YAML file or Hypatia folder "
+                              f"(default: {DEFAULT_SCENARIO})")
+    hypatia.add_argument("-o", "--output", required=True, metavar="DIR",
+                         help="the folder to write (replaced whole: it must be new, empty "
+                              "or a previous export)")
+    hypatia.add_argument("--min-elevation-deg", type=float, metavar="DEG",
+                         help="one elevation mask for every ground station, turned into "
+                              "Hypatia's max GSL length at the shell altitude (needed when "
+                              "the sites' masks differ)")
+    hypatia.set_defaults(func=_export_hypatia)
 
 
 # --------------------------------------------------------------------------- sweep
