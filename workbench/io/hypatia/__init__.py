@@ -11,7 +11,8 @@ github.com/snkas/hypatia) describes a satellite network by a folder of text file
     from 0 (``Starlink-550 0``), and two TLE lines. Satellite *i* is the *i*-th element set.
     Every element set has the same epoch, the start of the simulation.
 ``isls.txt``
-    ``a b`` per line: a laser link between satellites *a* < *b*, for the whole run.
+    ``a b`` per line: a laser link between satellites *a* < *b*, for the whole run (the
+    export writes *a* < *b*, as satgenpy requires; reading takes either order).
 ``ground_stations.txt``
     ``gid,name,lat,lon,elevation_m,x,y,z`` per line, ids counting from 0, the ECEF position
     x, y, z in metres on the WGS72 ellipsoid (ns-3 places the station there). The basic form
@@ -44,8 +45,9 @@ How they map (reading; writing goes the other way)
 
 Writing, an elevation mask becomes a slant range at the constellation's lowest altitude on a
 spherical Earth of the equatorial radius (:func:`slant_range_km`): at that altitude a
-satellite at the mask is at the range; higher satellites need a little more elevation, so the
-export never links a satellite below the mask. Hypatia has one range for all stations: sites
+satellite at the mask is at the range; higher satellites need a little more elevation, so on
+that sphere the export never links a satellite below the mask (the real, oblate Earth moves
+the elevation at that range by a fraction of a degree). Hypatia has one range for all stations: sites
 with different masks need ``min_elevation_deg`` to choose one.
 """
 from .export import HypatiaExport, write_hypatia
