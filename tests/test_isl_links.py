@@ -2,12 +2,9 @@
 round trip), the links a run used as a frame, and +Grid inference on a TLE set built like
 Hypatia's (odd planes shifted by half a slot) giving the designer's +Grid.
 
-Reference: Hypatia (Kassing et al., IMC 2020), ``satgenpy/satgen/tles/
-generate_tles_from_scratch.py`` (``generate_tles_from_scratch_manual``: RAAN orbit·360/P,
-mean anomaly j·360/S plus half a slot in odd orbits when ``phase_diff``, epoch 2000-01-01,
-the exact line layout below) and ``isls/generate_plus_grid_isls.py`` (sat i·S+j links to
-i·S+(j+1) mod S and ((i+1) mod P)·S + (j + isl_shift) mod S; ``isl_shift=0`` in the
-paper's ``main_helper.py``), Starlink-550: 72 × 22, 53°, 15.19 rev/day, e = 1e-7."""
+Reference: Hypatia (Kassing et al., IMC 2020), its TLE and +Grid generators as
+``tests/hypatia_files.py`` restates them (sources cited there), Starlink-550: 72 × 22, 53°,
+15.19 rev/day, e = 1e-7."""
 from __future__ import annotations
 
 import warnings
@@ -17,49 +14,17 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
+from hypatia_files import hypatia_plus_grid, hypatia_tles
 
 from workbench import datasets
 from workbench.analyses.network.roundtrip import UnreachableWarning, latency
 from workbench.analyses.network.topology import plus_grid
 from workbench.model import Constellation, ModelError, Scenario
 from workbench.model.options import NetworkOptions
-from workbench.model.tle import checksum
 from workbench.model.yaml_io import load_yaml
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 CITIES = ["London", "New-York-Newark", "Tokyo", "Sydney", "Singapore"]
-
-
-def hypatia_tles(n_orbits: int, n_per_orbit: int, *, inclination_deg: float = 53.0,
-                 mean_motion: float = 15.19, phase_diff: bool = True) -> str:
-    """tles.txt as Hypatia's generate_tles_from_scratch_manual writes it."""
-    lines = [f"{n_orbits} {n_per_orbit}"]
-    for orbit in range(n_orbits):
-        raan = orbit * 360.0 / n_orbits
-        shift = 360.0 / (n_per_orbit * 2.0) if orbit % 2 == 1 and phase_diff else 0.0
-        for n_sat in range(n_per_orbit):
-            counter = orbit * n_per_orbit + n_sat + 1
-            ma = shift + n_sat * 360 / n_per_orbit
-            l1 = "1 %05dU 00000ABC 00001.00000000  .00000000  00000-0  00000+0 0    0" % counter
-            l2 = "2 %05d %s %s %s %s %s %s    0" % (
-                counter, ("%3.4f" % inclination_deg).rjust(8), ("%3.4f" % raan).rjust(8),
-                ("%0.7f" % 0.0000001)[2:], ("%3.4f" % 0.0).rjust(8), ("%3.4f" % ma).rjust(8),
-                ("%2.8f" % mean_motion).rjust(11))
-            lines += [f"Starlink-550 {counter - 1}", l1 + str(checksum(l1)),
-                      l2 + str(checksum(l2))]
-    return "\n".join(lines) + "\n"
-
-
-def hypatia_plus_grid(n_orbits: int, n_per_orbit: int, isl_shift: int = 0) -> np.ndarray:
-    """isls.txt as Hypatia's generate_plus_grid_isls writes it, as sorted (a, b) rows."""
-    links = set()
-    for i in range(n_orbits):
-        for j in range(n_per_orbit):
-            sat = i * n_per_orbit + j
-            for other in (i * n_per_orbit + (j + 1) % n_per_orbit,
-                          ((i + 1) % n_orbits) * n_per_orbit + (j + isl_shift) % n_per_orbit):
-                links.add((min(sat, other), max(sat, other)))
-    return np.array(sorted(links), dtype=np.int64)
 
 
 def tle_constellation(n_orbits: int, n_per_orbit: int) -> Constellation:

@@ -22,13 +22,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "workbench"
 LAYERS = {
     "locale": 0,        # message catalogs; imports nothing from workbench
     "model": 0,
-    "io": 0,            # files: Parquet with units, written atomically
     "datasets": 1,      # catalogs → model objects
     "scenarios": 1,     # load a scenario by name, path or text; resolve catalog names
     "extensions": 1,    # entry-point registry of hardware, scenarios, analyses
     "orbits": 2,
     "analyses": 3,
     "designspace": 3.5,  # sweeps run registered analyses on Dask; never draw
+    "io": 3.5,          # interchange files: Parquet with units, Hypatia (uses the network
+                        # wing's +Grid); written atomically
     "viz": 4,
     "widgets": 5,
     "dashboard": 6,

@@ -22,6 +22,7 @@ _EXPORTS = {
     "ModelError": "workbench.model", "TLEError": "workbench.model",
     "DatasetError": "workbench.model", "describe": "workbench.model",
     "TimeGrid": "workbench.model.timegrid",
+    "load_hypatia": "workbench.io.hypatia", "write_hypatia": "workbench.io.hypatia",
     "Workbench": "workbench.widgets.workbench",
     "sweep": "workbench.designspace", "pareto_front": "workbench.designspace",
     "Grid": "workbench.designspace", "LatinHypercube": "workbench.designspace",

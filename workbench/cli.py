@@ -23,11 +23,7 @@ none) and never a mix.
 from __future__ import annotations
 
 import argparse
-import ctypes
-import os
-import shutil
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -79,6 +75,13 @@ def _resolve(spec: str) -> Path:
 
 
 def _load(spec: str) -> Scenario:
+    """A scenario from a built-in name, a YAML file or a Hypatia satellite-network-state
+    folder (one holding ``tles.txt``: :func:`workbench.io.hypatia.load_hypatia`)."""
+    folder = Path(spec).expanduser()
+    if folder.is_dir() and (folder / "tles.txt").is_file():
+        from .io.hypatia import load_hypatia
+
+        return load_hypatia(folder)
     from .scenarios import load_scenario
 
     return load_scenario(_resolve(spec))
@@ -106,100 +109,15 @@ class _Progress:
         self.note(f"{prefix} done in {time.perf_counter() - start:.1f} s")
 
 
-_PARTIAL = ".partial-"
-_OLD = ".old-"
-
-
 @contextmanager
 def atomic_output_dir(target: Path) -> Iterator[Path]:
-    """A temporary directory beside ``target`` that replaces it, complete, on success.
+    """A temporary directory beside ``target`` that replaces it, complete, on success
+    (:func:`workbench.io.folder.atomic_folder`, which refuses a ``target`` holding files
+    other than :data:`OUTPUT_FILES`: the swap replaces the whole directory)."""
+    from .io.folder import atomic_folder
 
-    Files written into the yielded directory become ``target`` in one step when the block
-    ends without an error: on Linux an atomic exchange of the two directories
-    (``renameat2(RENAME_EXCHANGE)``), elsewhere two renames (a run killed between them
-    leaves the old set as ``.<name>.old-*``, restored by the next run). On an error or
-    Ctrl-C the temporary directory is removed and ``target`` is untouched.
-
-    ``target`` must be missing, empty, or hold only files a run writes
-    (:data:`OUTPUT_FILES`): the swap replaces the whole directory.
-    """
-    target = Path(os.path.abspath(target))
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    _tidy(parent, target)
-    if target.exists():
-        if not target.is_dir():
-            raise UsageError(f"{target} exists and is not a directory")
-        foreign = sorted(p.name for p in target.iterdir() if p.name not in OUTPUT_FILES)
-        if foreign:
-            raise UsageError(
-                f"{target} holds files a run did not write ({', '.join(foreign[:3])}"
-                f"{' …' if len(foreign) > 3 else ''}); a run replaces its whole output "
-                "directory, so choose an empty or new one")
-    work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}{_PARTIAL}"))
-    try:
+    with atomic_folder(target, owned=OUTPUT_FILES, writer="a run") as work:
         yield work
-        for path in work.iterdir():
-            _fsync(path)
-        _fsync(work)
-        _swap(work, target)
-        _fsync(parent)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)  # after an exchange it holds the old set
-
-
-def _tidy(parent: Path, target: Path) -> None:
-    """Remove what killed runs left beside ``target``; restore an old set the two-rename
-    swap was interrupted in the middle of."""
-    for path in parent.glob(f".{target.name}{_PARTIAL}*"):
-        shutil.rmtree(path, ignore_errors=True)
-    olds = sorted(parent.glob(f".{target.name}{_OLD}*"))
-    if olds and not target.exists():
-        os.rename(olds.pop(), target)
-    for path in olds:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _fsync(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _swap(new: Path, target: Path) -> None:
-    """Put directory ``new`` at ``target``; afterwards ``new`` holds the old set (if any)."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    if _exchange(new, target):
-        return
-    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}{_OLD}"))
-    os.rmdir(old)
-    os.rename(target, old)
-    os.rename(new, target)
-    os.rename(old, new)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux ``renameat2`` with ``RENAME_EXCHANGE``)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
-                     rename_exchange) == 0
 
 
 def _minutes(seconds: float | None) -> str:
@@ -432,7 +350,7 @@ def _add_run(subparsers: Any) -> None:
         description="Propagate a scenario's constellation on its time grid and write "
                     + ", ".join(OUTPUT_FILES) + " to OUT_DIR.")
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
-                        help="built-in scenario name or YAML file "
+                        help="built-in scenario name, YAML file or Hypatia folder "
                              f"(default: {DEFAULT_SCENARIO}; see `workbench scenarios`)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
                         help="directory for the output files (created if missing; "
@@ -1103,9 +1021,23 @@ def _export_czml(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_hypatia(args: argparse.Namespace) -> int:
+    from .io.hypatia import FILES, write_hypatia
+
+    scenario = _load(args.scenario)
+    done = write_hypatia(scenario, Path(args.output), min_elevation_deg=args.min_elevation_deg)
+    print(f"Wrote {done.folder}: {done.n_sats:,} satellites, {done.n_isls:,} ISLs, "
+          f"{done.n_ground_stations:,} ground stations; ground links up to "
+          f"{done.max_gsl_length_m / 1000:,.1f} km, ISLs up to "
+          f"{done.max_isl_length_m / 1000:,.1f} km ({', '.join(FILES)})")
+    for note in done.notes:
+        print(f"Note: {note}")
+    return EXIT_OK
+
+
 def _add_export(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "export", help="export a scenario for other tools (CZML)",
+        "export", help="export a scenario for other tools (CZML, Hypatia)",
         description="Write a scenario as a file other tools read.")
     actions = parser.add_subparsers(title="formats", metavar="FORMAT", required=True)
     czml = actions.add_parser("czml", help="satellites and ground sites as a CZML document",
@@ -1122,6 +1054,24 @@ def _add_export(subparsers: Any) -> None:
     czml.add_argument("--step", type=float, metavar="S",
                       help="time step in seconds (default: the scenario's step)")
     czml.set_defaults(func=_export_czml)
+    hypatia = actions.add_parser(
+        "hypatia", help="satellites, ISLs and ground stations as Hypatia's files (for ns-3)",
+        description="A Hypatia satellite-network-state folder (tles.txt, isls.txt, "
+                    "ground_stations.txt, description.txt, gsl_interfaces_info.txt) for "
+                    "satgenpy and packet-level simulation with ns-3: Walker shells as TLEs at "
+                    "the scenario epoch, the ISLs latency uses, every ground site, and the "
+                    "ground-link rule as one maximum slant range. Written atomically.")
+    hypatia.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
+                         help="built-in scenario name, YAML file or Hypatia folder "
+                              f"(default: {DEFAULT_SCENARIO})")
+    hypatia.add_argument("-o", "--output", required=True, metavar="DIR",
+                         help="the folder to write (replaced whole: it must be new, empty "
+                              "or a previous export)")
+    hypatia.add_argument("--min-elevation-deg", type=float, metavar="DEG",
+                         help="one elevation mask for every ground station, turned into "
+                              "Hypatia's max GSL length at the shell altitude (needed when "
+                              "the sites' masks differ)")
+    hypatia.set_defaults(func=_export_hypatia)
 
 
 # --------------------------------------------------------------------------- sweep

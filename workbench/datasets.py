@@ -56,8 +56,8 @@ __all__ = [
     "CHIP_SCHEMA", "CITY_SCHEMA", "CONSTELLATION_SCHEMA", "GROUND_STATION_SCHEMA",
     "HYPATIA_SCHEMA", "LAUNCH_VEHICLE_SCHEMA", "PLATFORM_SCHEMA", "chip", "chips", "cities",
     "constellation", "constellations", "data_dir", "ground_segment", "ground_site",
-    "ground_stations", "hypatia_ground_stations", "launch_vehicle", "launch_vehicles",
-    "platform", "platforms", "plugin_problems", "scenario_path", "scenarios", "starlink",
+    "ground_stations", "hypatia_ground_stations", "hypatia_ground_stations_path",
+    "launch_vehicle", "launch_vehicles", "platform", "platforms", "plugin_problems", "scenario_path", "scenarios", "starlink",
     "starlink_tle_path",
 ]
 
@@ -712,6 +712,17 @@ def hypatia_ground_stations() -> pl.DataFrame:
     'Tokyo'
     """
     return _hypatia().clone()
+
+
+def hypatia_ground_stations_path() -> Path:
+    """Path of the shipped Hypatia top-100 file, in Hypatia's basic format
+    (``ground_stations.basic.txt``: ``id,name,lat,lon,elevation_m``), e.g. to lay out a
+    Hypatia folder for :func:`workbench.io.hypatia.load_hypatia`.
+
+    >>> hypatia_ground_stations_path().name
+    'ground_stations_top_100.basic.txt'
+    """
+    return _path(_HYPATIA_FILE)
 
 
 def hypatia_ground_segment(*, min_elevation_deg: float = 25.0) -> GroundSegment:
