@@ -8,11 +8,13 @@ that site can reach at each moment.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
+from ...model.constellation import Constellation
 from ...model.ground import GroundSegment, GroundSite
 from ...model.hardware import ComputePayload
 from ...model.options import CapacityOptions, resolve_options
@@ -38,10 +40,69 @@ from .thermal import (
 HOURS_PER_DAY = 24.0
 PERCENTILES = (5, 50, 95)
 
+Basis = Literal["published total", "sum of typical", "sum of peaks"]
+BASES: tuple[Basis, ...] = ("published total", "sum of typical", "sum of peaks")
 
-def effective_tops(payload: ComputePayload, compute_w: np.ndarray) -> np.ndarray:
-    """INT8 TOPS delivered at a payload power draw: peak TOPS × (power drawn / full power)."""
-    return payload.int8_tops * np.asarray(compute_w) / payload.power_w
+
+@dataclass(frozen=True)
+class ComputeBasis:
+    """The constellation's total compute and where it comes from.
+
+    ``basis`` is ``"published total"`` (the operator's figure, :attr:`Constellation.
+    published_compute`), ``"sum of typical"`` (satellites × the payload's typical TOPS) or
+    ``"sum of peaks"`` (satellites × peak TOPS, when nothing better is known);
+    ``tops_per_sat`` is what each satellite delivers at full power on that basis (the
+    published total shared equally). ``note`` says why a published total was not used.
+    """
+
+    total_tops: float
+    tops_per_sat: float
+    basis: Basis
+    source: str = ""
+    note: str = ""
+
+
+def compute_basis(payload: ComputePayload, constellation: Constellation) -> ComputeBasis:
+    """The best-founded total compute of ``constellation`` carrying ``payload``.
+
+    A published total wins while it applies (the same number of satellites and, if it
+    names one, the same payload chip); else the payload's typical TOPS where its catalog row
+    has them; else the peak. Multiplying the best satellite's peak by the number of
+    satellites overstates constellations whose satellites differ: the Three-Body Computing
+    Constellation's 12 satellites are published at up to 744 TOPS each and 5 POPS together,
+    not 12 × 744 = 8.9 POPS.
+
+    >>> from workbench import datasets
+    >>> from workbench.model import ComputePayload
+    >>> payload = ComputePayload(chip=datasets.chip("three-body-payload"))
+    >>> b = compute_basis(payload, datasets.constellation("three-body"))
+    >>> b.basis, b.total_tops, round(b.tops_per_sat, 1)
+    ('published total', 5000.0, 416.7)
+    """
+    n = len(constellation)
+    published = constellation.published_compute
+    note = ""
+    if published is not None:
+        reason = published.applies_to(n, payload.chip.name)
+        if reason is None:
+            return ComputeBasis(published.int8_tops_total, published.int8_tops_total / n,
+                                "published total", published.source)
+        note = (f"the published total of {published.int8_tops_total:,.0f} TOPS is not used: "
+                f"{reason}")
+    if payload.chip.typical_int8_tops is not None:
+        per_sat = payload.rated_int8_tops
+        return ComputeBasis(per_sat * n, per_sat, "sum of typical", payload.chip.source, note)
+    return ComputeBasis(payload.int8_tops * n, payload.int8_tops, "sum of peaks",
+                        payload.chip.source, note)
+
+
+def effective_tops(payload: ComputePayload, compute_w: np.ndarray,
+                   tops_per_sat: float | None = None) -> np.ndarray:
+    """INT8 TOPS delivered at a payload power draw: TOPS at full power × (power drawn / full
+    power). TOPS at full power: ``tops_per_sat`` (a :class:`ComputeBasis`'s), else the
+    payload's typical TOPS where known, else its peak."""
+    full = payload.rated_int8_tops if tops_per_sat is None else tops_per_sat
+    return full * np.asarray(compute_w) / payload.power_w
 
 
 def compute_in_view(n_in_view: np.ndarray, tops_in_view: np.ndarray,
@@ -129,14 +190,24 @@ def compute_frames(state: PowerState, limits: ThermalLimits, geometry: OrbitGeom
 
 
 def compute_summary(frames: dict[str, pl.DataFrame], payload: ComputePayload,
-                    geometry: OrbitGeometry, stats: pl.DataFrame | None) -> dict[str, Any]:
+                    geometry: OrbitGeometry, stats: pl.DataFrame | None,
+                    basis: ComputeBasis | None = None) -> dict[str, Any]:
+    """Summary of the compute frames. ``total_compute_tops`` is the constellation's total on
+    ``total_compute_basis`` (:func:`compute_basis`); ``peak_tops_total`` stays the plain sum
+    of peaks, for comparison."""
     sats = frames["satellites"]
     total = frames["constellation"]["effective_tops"]
     n = geometry.n_sats
+    if basis is None:
+        per_sat = payload.rated_int8_tops
+        basis = ComputeBasis(per_sat * n, per_sat, "sum of typical"
+                             if payload.chip.typical_int8_tops is not None else "sum of peaks")
     summary: dict[str, Any] = {
         "n_sats": n,
         "peak_tops_per_sat": payload.int8_tops,
         "peak_tops_total": payload.int8_tops * n,
+        "total_compute_tops": basis.total_tops,
+        "total_compute_basis": basis.basis,
         "effective_tops_total_mean": float(total.mean() or 0.0),
         "effective_tops_total_min": float(total.min() or 0.0),
         "tops_hours_per_day_total": float(sats["tops_hours_per_day"].sum()),
@@ -146,7 +217,7 @@ def compute_summary(frames: dict[str, pl.DataFrame], payload: ComputePayload,
     if stats is not None and stats.height:
         summary["tops_in_view_p50"] = dict(zip(stats["site"].to_list(),
                                                stats["tops_p50"].to_list(), strict=True))
-    summary["warnings"] = []
+    summary["warnings"] = [basis.note] if basis.note else []
     return summary
 
 
@@ -198,16 +269,19 @@ def compute_capacity(scenario: Scenario, *, geometry: OrbitGeometry | None = Non
                             title=f"Compute: {scenario.name}")
     result = result.merge(CapacityResult(frames=thermal_frames(limits),
                                          summary=thermal_summary(limits)))
-    frames = compute_frames(state, limits, geometry, scenario.payload, sat_ids)
+    basis = compute_basis(scenario.payload, scenario.constellation)
+    tops = effective_tops(scenario.payload, state.compute_w, basis.tops_per_sat)
+    frames = compute_frames(state, limits, geometry, scenario.payload, sat_ids, tops)
     stats = None
     if site_list:
-        tops = effective_tops(scenario.payload, state.compute_w)
         n_in_view, tops_in_view, _ = geometry.view_totals(site_list, tops)
         frames["in_view"], stats = compute_in_view(n_in_view, tops_in_view, site_list,
                                                    geometry)
         frames["in_view_stats"] = stats
     return result.merge(CapacityResult(
-        frames=frames, summary=compute_summary(frames, scenario.payload, geometry, stats)))
+        frames=frames, summary=compute_summary(frames, scenario.payload, geometry, stats,
+                                               basis)))
 
 
-__all__ = ["effective_tops", "compute_in_view", "compute_capacity", "PERCENTILES"]
+__all__ = ["effective_tops", "compute_basis", "ComputeBasis", "BASES", "compute_in_view",
+           "compute_capacity", "PERCENTILES"]
