@@ -82,7 +82,7 @@ def frame_deadline_s(frame_length_km: float | np.ndarray,
     """Time the ground track takes to advance one frame, s: frame length / v_g.
 
     >>> round(float(frame_deadline_s(9.0112, 400.0)), 4)
-    1.2487
+    1.2488
     """
     length = require("frame_deadline_s", "frame_length_km", frame_length_km, gt=0.0,
                      unit="km")
