@@ -30,8 +30,8 @@ from workbench.model import (
 )
 from workbench.model.application import MeasuredInference
 from workbench.model.base import Model
-from workbench.model.sensor import Sensor
 from workbench.model.constants import MAX_TIME_STEPS
+from workbench.model.sensor import Sensor
 from workbench.scenarios import load_scenario
 
 # ISS elements as printed in skyfield's documentation ("Earth Satellites"), checksums valid.
