@@ -24,7 +24,7 @@ def test_frames_and_schemas(result, small_scenario):
     frames = result.frames
     assert set(frames) == {"satellites", "timeseries", "constellation", "thermal",
                            "radiator_curve", "in_view", "in_view_stats", "data_pipeline",
-                           "data_summary", "dose_depth"}
+                           "data_summary", "oec", "dose_depth"}
     sats = frames["satellites"]
     assert sats.height == len(small_scenario.constellation)
     assert sats["sat_id"].dtype == pl.UInt32 and sats["sat_id"].to_list() == list(range(6))

@@ -28,8 +28,10 @@ from workbench.model import (
     WalkerShell,
     describe,
 )
+from workbench.model.application import MeasuredInference
 from workbench.model.base import Model
 from workbench.model.constants import MAX_TIME_STEPS
+from workbench.model.sensor import Sensor
 from workbench.scenarios import load_scenario
 
 # ISS elements as printed in skyfield's documentation ("Earth Satellites"), checksums valid.
@@ -342,12 +344,36 @@ def event_responses(draw) -> EventResponse:
     return EventResponse(**{**values, **box})
 
 
-payloads = st.builds(lambda chip, d: ComputePayload(chip=chip, **d),
-                     st.builds(lambda d: ComputeChip(**d), fields_of(ComputeChip)),
+@st.composite
+def chips(draw) -> ComputeChip:
+    values = draw(fields_of(ComputeChip, typical_int8_tops=st.none()))
+    typical = values["int8_tops"] * draw(st.floats(0.0, 1.0))
+    if typical > 0.0 and draw(st.booleans()):  # typical compute never above the peak
+        values["typical_int8_tops"] = typical
+    return ComputeChip(**values)
+
+
+@st.composite
+def remote_sensings(draw) -> RemoteSensingInference:
+    """Direct optics or a sensor, operations or a measured time: one of each pair."""
+    values = draw(fields_of(RemoteSensingInference, sensor=st.none(), inference=st.none()))
+    if draw(st.booleans()):
+        values["sensor"] = Sensor(**draw(fields_of(Sensor)))
+        values.update(swath_km=None, gsd_m=None, bands=None, bit_depth=None)
+    if draw(st.booleans()):
+        chip = draw(chips().filter(lambda c: c.rated_int8_tops > 0.0))
+        values["inference"] = MeasuredInference(chip=chip, **draw(fields_of(
+            MeasuredInference, chip=st.just(None)).map(
+                lambda d: {k: v for k, v in d.items() if k != "chip"})))
+        values["model_gop_per_tile"] = None
+    return RemoteSensingInference(**values)
+
+
+payloads = st.builds(lambda chip, d: ComputePayload(chip=chip, **d), chips(),
                      fields_of(ComputePayload, chip=st.just(None)).map(
                          lambda d: {k: v for k, v in d.items() if k != "chip"}))
 applications = st.one_of(
-    st.builds(lambda d: RemoteSensingInference(**d), fields_of(RemoteSensingInference)),
+    remote_sensings(),
     st.builds(lambda d: ComputeService(**d), fields_of(ComputeService)),
     event_responses(),
     st.builds(lambda d: CollaborativeComputing(**d), fields_of(CollaborativeComputing)),

@@ -65,11 +65,15 @@ __all__ = [
 
 CHIP_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(), "name": pl.String(), "int8_tops": pl.Float64(),
-    "fp16_tflops": pl.Float64(), "power_w": pl.Float64(), "mass_kg": pl.Float64(),
-    "tid_krad": pl.Float64(), "radiation_class": pl.String(), "unit_cost_usd": pl.Float64(),
+    "typical_int8_tops": pl.Float64(), "fp16_tflops": pl.Float64(), "power_w": pl.Float64(),
+    "mass_kg": pl.Float64(), "tid_krad": pl.Float64(), "radiation_class": pl.String(), "unit_cost_usd": pl.Float64(),
     "source": pl.String(),
 }
-"""``chips.csv`` columns; :func:`chips` adds ``tops_per_w`` (Float64, INT8 TOPS per W)."""
+"""``chips.csv`` columns; :func:`chips` adds ``tops_per_w`` (Float64, INT8 TOPS per W).
+``typical_int8_tops`` may be empty (only the peak is known) or left out of a plugin's file."""
+
+OPTIONAL_COLUMNS: tuple[str, ...] = ("typical_int8_tops",)
+"""Catalog columns a plugin's file may leave out (they were added later); read as empty."""
 
 PLATFORM_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(), "name": pl.String(), "dry_mass_kg": pl.Float64(),
@@ -102,7 +106,8 @@ CONSTELLATION_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(), "name": pl.String(), "n_sats": pl.Int64(), "n_shells": pl.Int64(),
     "altitude_km_min": pl.Float64(), "altitude_km_max": pl.Float64(),
     "inclination_deg_min": pl.Float64(), "inclination_deg_max": pl.Float64(),
-    "description": pl.String(), "source": pl.String(),
+    "published_int8_tops_total": pl.Float64(), "description": pl.String(),
+    "source": pl.String(),
 }
 """Columns of :func:`constellations` (one row per preset of ``constellations.yaml``)."""
 
@@ -163,12 +168,18 @@ def _slug(text: str) -> str:
 
 def _read_csv(relative: str | Path, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     path = relative if isinstance(relative, Path) else _path(relative)
-    return _conform(pl.read_csv(path, schema_overrides=dict(schema)), schema, str(relative))
+    header = pl.read_csv(path, n_rows=0).columns
+    overrides = {k: v for k, v in schema.items() if k in header}
+    return _conform(pl.read_csv(path, schema_overrides=overrides), schema, str(relative))
 
 
 def _conform(frame: pl.DataFrame, schema: Mapping[str, pl.DataType],
              relative: str) -> pl.DataFrame:
     """``frame`` with exactly the catalog's columns and dtypes, a source on every row."""
+    missing_optional = [c for c in OPTIONAL_COLUMNS if c in schema and c not in frame.columns]
+    if missing_optional:
+        frame = frame.with_columns(*(pl.lit(None, dtype=schema[c]).alias(c)
+                                     for c in missing_optional))
     if sorted(frame.columns) != sorted(schema):
         missing = [c for c in schema if c not in frame.columns]
         extra = [c for c in frame.columns if c not in schema]
@@ -359,7 +370,8 @@ def chips() -> pl.DataFrame:
     -------
     polars.DataFrame
         One row per chip: ``id`` (String, slug), ``name`` (String), ``int8_tops`` (Float64,
-        TOPS), ``fp16_tflops`` (Float64, TFLOPS), ``power_w`` (Float64, W), ``mass_kg``
+        peak TOPS), ``typical_int8_tops`` (Float64, TOPS in typical or sustained use; null
+        where only the peak is known), ``fp16_tflops`` (Float64, TFLOPS), ``power_w`` (Float64, W), ``mass_kg``
         (Float64, kg), ``tid_krad`` (Float64, krad(Si)), ``radiation_class`` (String: cots,
         tolerant, hardened), ``unit_cost_usd`` (Float64, USD), ``source`` (String),
         ``tops_per_w`` (Float64, INT8 TOPS per W).
@@ -428,10 +440,11 @@ def _parse_presets(data: Any, relative: str) -> list[tuple[dict[str, str], Const
     presets = []
     for i, entry in enumerate(data["presets"]):
         keys = {"id", "name", "description", "source", "shells"}
-        if not isinstance(entry, dict) or set(entry) != keys:
+        optional = {"published_compute"}
+        if not isinstance(entry, dict) or not keys <= set(entry) <= keys | optional:
             got = sorted(entry) if isinstance(entry, dict) else entry
             raise DatasetError(f"{relative}: preset #{i} must have exactly the keys "
-                               f"{sorted(keys)}; got {got}")
+                               f"{sorted(keys)} (and optionally {sorted(optional)}); got {got}")
         meta = {k: str(entry[k]).strip() for k in ("id", "name", "description", "source")}
         if not meta["source"]:
             raise DatasetError(f"{relative}: preset {meta['id']!r} has no source")
@@ -439,7 +452,8 @@ def _parse_presets(data: Any, relative: str) -> list[tuple[dict[str, str], Const
             shells = tuple(WalkerShell(**shell) for shell in entry["shells"])
             built = Constellation(name=meta["name"],
                                   description=f"{meta['description']} Source: {meta['source']}",
-                                  shells=shells)
+                                  shells=shells,
+                                  published_compute=entry.get("published_compute"))
         except (ModelError, TypeError) as exc:
             raise DatasetError(f"{relative}: preset {meta['id']!r} is invalid: {exc}") from exc
         presets.append((meta, built))
@@ -497,7 +511,9 @@ def constellations() -> pl.DataFrame:
         One row per preset (``CONSTELLATION_SCHEMA``): ``id`` (String), ``name`` (String),
         ``n_sats`` (Int64), ``n_shells`` (Int64), ``altitude_km_min`` / ``altitude_km_max``
         (Float64, km), ``inclination_deg_min`` / ``inclination_deg_max`` (Float64, deg),
-        ``description`` (String), ``source`` (String).
+        ``published_int8_tops_total`` (Float64, TOPS: the operator's published total
+        compute, null where none is published), ``description`` (String), ``source``
+        (String).
 
     Examples
     --------
@@ -512,6 +528,8 @@ def constellations() -> pl.DataFrame:
                      "n_shells": len(built.shells), "altitude_km_min": min(altitudes),
                      "altitude_km_max": max(altitudes), "inclination_deg_min": min(inclinations),
                      "inclination_deg_max": max(inclinations),
+                     "published_int8_tops_total": (built.published_compute.int8_tops_total
+                                                   if built.published_compute else None),
                      "description": meta["description"], "source": meta["source"]})
     return pl.DataFrame(rows, schema=CONSTELLATION_SCHEMA)
 

@@ -29,7 +29,8 @@ _BY_NAME = {"constellation": datasets.constellation, "platform": datasets.platfo
 
 def resolve_names(data: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of raw scenario fields with catalog names replaced by catalog objects:
-    ``constellation``, ``platform`` and ``payload.chip`` may be names. Unknown names raise
+    ``constellation``, ``platform``, ``payload.chip`` and an application's
+    ``inference.chip`` may be names. Unknown names raise
     a :class:`~workbench.model.errors.DatasetError` that suggests the closest ones."""
     out = dict(data)
     for key, lookup in _BY_NAME.items():
@@ -38,7 +39,20 @@ def resolve_names(data: Mapping[str, Any]) -> dict[str, Any]:
     payload = out.get("payload")
     if isinstance(payload, Mapping) and isinstance(payload.get("chip"), str):
         out["payload"] = {**payload, "chip": datasets.chip(payload["chip"])}
+    apps = out.get("applications")
+    if isinstance(apps, list | tuple):
+        out["applications"] = [_resolve_inference_chip(a) for a in apps]
     return out
+
+
+def _resolve_inference_chip(app: Any) -> Any:
+    """An application mapping whose ``inference.chip`` catalog name is replaced by the chip."""
+    if not isinstance(app, Mapping):
+        return app
+    inference = app.get("inference")
+    if isinstance(inference, Mapping) and isinstance(inference.get("chip"), str):
+        return {**app, "inference": {**inference, "chip": datasets.chip(inference["chip"])}}
+    return app
 
 
 def from_mapping(data: Mapping[str, Any]) -> Scenario:

@@ -30,6 +30,7 @@ _EXPORTS = {
     "battery_capacity_wh": "onboard.power", "thermal_budget": "onboard.thermal",
     "radiator_area_m2": "onboard.thermal", "compute_capacity": "onboard.compute",
     "data_pipeline": "onboard.datapipe", "sensor_data_rate_bps": "onboard.datapipe",
+    "oec_pipeline": "onboard.oec", "compute_basis": "onboard.compute",
     "radiation_life": "onboard.radiation", "dose_rate_rad_per_year": "onboard.radiation",
     # network: links, routing, placement, event to insight
     "latency": "network.roundtrip", "LatencyResult": "network.roundtrip",

@@ -41,6 +41,8 @@ class _Entry:
 KEY_FIGURES: dict[str, tuple[_Entry, ...]] = {
     "capacity": (
         _Entry("effective_tops_total_mean", N_("Compute in orbit"), "TOPS"),
+        _Entry("total_compute_tops", N_("Total compute"), "TOPS"),
+        _Entry("total_compute_basis", N_("Total compute counted as")),
         _Entry("tops_in_view_p50", N_("Median compute in view"), "TOPS"),
         _Entry("sunlit_frac_mean", N_("Time in sunlight"), "%", 100.0, 0),
         _Entry("duty_mean_frac", N_("Compute duty"), "%", 100.0, 0),
@@ -79,7 +81,8 @@ KEY_FIGURES: dict[str, tuple[_Entry, ...]] = {
 VALUE_WORDS = (N_("none"), N_("power"), N_("thermal"), N_("data"), N_("radiation"),
                N_("power (infeasible)"), N_("overhead"), N_("within k hops"),
                N_("ground fibre"), N_("ground via gateway"), N_("in orbit isl"),
-               N_("in orbit store forward"), N_("bent pipe"))
+               N_("in orbit store forward"), N_("bent pipe"), N_("published total"),
+               N_("sum of typical"), N_("sum of peaks"))
 """Text values the built-in summaries hold (``limiting_factor``, ``best_option``,
 ``fastest_mode``; ``_`` read as a space), marked for the catalogs."""
 UNIT_WORDS = (N_("M USD"), N_("USD/(TOPS·h)"))

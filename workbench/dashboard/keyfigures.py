@@ -40,6 +40,8 @@ _KNOWN: dict[str, tuple[str, str, float]] = {
     "max_compute_power_w": (N_("Compute power the radiator sustains"), "W", 1.0),
     "peak_tops_per_sat": (N_("Peak compute per satellite"), N_("INT8 TOPS"), 1.0),
     "peak_tops_total": (N_("Peak compute of the constellation"), N_("INT8 TOPS"), 1.0),
+    "total_compute_tops": (N_("Total compute of the constellation"), N_("INT8 TOPS"), 1.0),
+    "total_compute_basis": (N_("Total compute counted as"), "", 1.0),
     "effective_tops_total_mean": (N_("Mean effective compute of the constellation"),
                                   N_("INT8 TOPS"), 1.0),
     "effective_tops_total_min": (N_("Lowest effective compute of the constellation"),
@@ -50,6 +52,12 @@ _KNOWN: dict[str, tuple[str, str, float]] = {
     "tiles_needed_per_s": (N_("Tiles to process per second"), "", 1.0),
     "tiles_processable_per_s": (N_("Tiles the payload processes per second"), "", 1.0),
     "realtime_sats_frac": (N_("Satellites keeping up in real time"), "%", 1.0),
+    "inference_basis": (N_("Inference cost given as"), "", 1.0),
+    "oec_frame_length_km": (N_("Frame length on the ground"), "km", 1.0),
+    "oec_frame_deadline_s": (N_("Frame deadline (one frame of ground track)"), "s", 1.0),
+    "oec_frame_processing_s": (N_("Time to analyse one frame"), "s", 1.0),
+    "oec_tiles_per_frame": (N_("Tiles per frame"), "", 1.0),
+    "oec_n_sats_frame_parallel": (N_("Satellites a frame-parallel pipeline needs"), "", 1.0),
     "dose_rad_per_year_median": (N_("Median dose rate"), N_("rad(Si)/year"), 1.0),
     "radiation_life_years_min": (N_("Shortest radiation life"), N_("years"), 1.0),
     "useful_life_years_median": (N_("Median useful life"), N_("years"), 1.0),
@@ -118,6 +126,9 @@ _CHOICES: dict[str, str] = {
     "bent_pipe": N_("bent pipe (downlink raw)"), "in_orbit": N_("process in orbit"),
     "none": N_("nothing"), "power": N_("power"), "thermal": N_("thermal"),
     "radiation": N_("radiation"), "data": N_("data pipeline"),
+    "published total": N_("published total"), "sum of typical": N_("sum of typical"),
+    "sum of peaks": N_("sum of peaks"), "measured": N_("measured time per tile"),
+    "operations": N_("operations per tile"),
 }
 """Option, mode and limit names that appear in summary values and name suffixes."""
 

@@ -4,9 +4,10 @@ from .application import (
                           CollaborativeComputing,
                           ComputeService,
                           EventResponse,
+                          MeasuredInference,
                           RemoteSensingInference,
 )
-from .constellation import Constellation, TLESet, WalkerShell, period_s
+from .constellation import Constellation, PublishedCompute, TLESet, WalkerShell, period_s
 from .datacentre import OrbitalDataCentre, TerrestrialDataCentre
 from .economics import Economics, LaunchVehicle
 from .errors import DatasetError, FetchError, ModelError, PropagationWarning, TLEError
@@ -22,6 +23,7 @@ from .options import (
                           SchedulingOptions,
 )
 from .scenario import Scenario
+from .sensor import Sensor
 from .story import CameraView, Story, StoryStep
 from .timegrid import TimeGrid
 
@@ -44,14 +46,17 @@ __all__ = [
                           "GroundSegment",
                           "GroundSite",
                           "LaunchVehicle",
+                          "MeasuredInference",
                           "ModelError",
                           "NetworkOptions",
                           "OrbitalDataCentre",
                           "Platform",
                           "PropagationWarning",
+                          "PublishedCompute",
                           "RemoteSensingInference",
                           "Scenario",
                           "ScenarioOptions",
+                          "Sensor",
                           "Story",
                           "StoryStep",
                           "SchedulingOptions",

@@ -180,6 +180,45 @@ class TLESet(Model):
                    invalid=invalid)
 
 
+class PublishedCompute(Model):
+    """A constellation's total compute as its operator published it, with the source.
+
+    Operators quote the best satellite's peak and a constellation total that is not the
+    product of the two (satellites differ, or the total counts sustained compute).
+    Capacity reports use this total while the constellation has ``n_sats`` satellites and
+    carries the payload chip named ``chip_name``; otherwise they say they did not.
+    """
+
+    int8_tops_total: float = quantity(unit="TOPS", gt=0.0, le=1e12,
+                                      label="Published total compute",
+                                      description="INT8 TOPS of the whole constellation, as "
+                                                  "published")
+    n_sats: int = quantity(ge=1, le=1_000_000, label="Satellites counted",
+                           description="Satellites the published total covers")
+    chip_name: str = quantity("", label="Payload it applies to",
+                              description="Name of the payload chip the total was published "
+                                          "for; empty: any payload")
+    source: str = quantity(label="Source",
+                           description="Where the total was published")
+
+    @field_validator("source")
+    @classmethod
+    def _has_source(cls, value: str) -> str:
+        if not value.strip():
+            raise FieldValueError("source", value, "a published figure needs its source")
+        return value
+
+    def applies_to(self, n_sats: int, chip_name: str) -> str | None:
+        """None if the total applies to ``n_sats`` satellites carrying ``chip_name``, else
+        the reason it does not (English, for a warning)."""
+        if n_sats != self.n_sats:
+            return (f"it counts {self.n_sats:,} satellites and the constellation has "
+                    f"{n_sats:,}")
+        if self.chip_name and chip_name != self.chip_name:
+            return f"it was published for the payload {self.chip_name!r}, not {chip_name!r}"
+        return None
+
+
 class Constellation(Model):
     """Walker shells and/or real TLE sets, as one numbered list of satellites.
 
@@ -195,6 +234,9 @@ class Constellation(Model):
                                                description="Walker shells")
     tle_sets: tuple[TLESet, ...] = quantity((), label="TLE sets",
                                             description="Real element sets")
+    published_compute: PublishedCompute | None = quantity(
+        None, label="Published total compute",
+        description="The constellation's total compute as published, with its source")
 
     @model_validator(mode="after")
     def _not_empty_and_unique(self) -> Constellation:
@@ -349,5 +391,6 @@ class Constellation(Model):
 
 
 
-__all__ = ["WalkerShell", "TLESet", "Constellation", "period_s", "altitude_from_mean_motion_km",
+__all__ = ["WalkerShell", "TLESet", "Constellation", "PublishedCompute", "period_s",
+           "altitude_from_mean_motion_km",
            "SATELLITE_SCHEMA"]

@@ -20,6 +20,10 @@ class ComputeChip(Model):
     int8_tops: float = quantity(unit="TOPS", ge=0.0, le=100000.0,
                                 label="INT8 compute",
                                 description="Peak INT8 tera-operations per second")
+    typical_int8_tops: float | None = quantity(
+        None, unit="TOPS", gt=0.0, le=100000.0, label="Typical INT8 compute",
+        description="INT8 tera-operations per second delivered in typical or sustained use, "
+                    "where published; empty: only the peak is known")
     fp16_tflops: float = quantity(0.0, unit="TFLOPS", ge=0.0, le=100000.0,
                                   label="FP16 compute",
                                   description="Peak FP16 tera-floating-point ops per second")
@@ -40,9 +44,22 @@ class ComputeChip(Model):
     source: str = quantity("", label="Source",
                            description="Where the figures come from")
 
+    @model_validator(mode="after")
+    def _typical_below_peak(self) -> ComputeChip:
+        if self.typical_int8_tops is not None and self.typical_int8_tops > self.int8_tops:
+            raise FieldValueError("typical_int8_tops", self.typical_int8_tops,
+                                  "typical compute cannot exceed the peak int8_tops={peak}",
+                                  peak=f"{self.int8_tops:g}")
+        return self
+
     @property
     def tops_per_w(self) -> float:
         return self.int8_tops / self.power_w
+
+    @property
+    def rated_int8_tops(self) -> float:
+        """The compute to plan with: ``typical_int8_tops`` where known, else the peak."""
+        return self.typical_int8_tops if self.typical_int8_tops is not None else self.int8_tops
 
 
 class ComputePayload(Model):
@@ -66,6 +83,11 @@ class ComputePayload(Model):
     @property
     def int8_tops(self) -> float:
         return self.chip.int8_tops * self.count
+
+    @property
+    def rated_int8_tops(self) -> float:
+        """Typical (else peak) INT8 TOPS of all the chips: ``chip.rated_int8_tops × count``."""
+        return self.chip.rated_int8_tops * self.count
 
     @property
     def power_w(self) -> float:

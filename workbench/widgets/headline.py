@@ -63,10 +63,11 @@ def _money(value: float) -> str:
 def _capacity(s: Mapping[str, Any]) -> list[Figure]:
     out = []
     if (v := _num(s.get("effective_tops_total_mean"))) is not None:
-        peak = _num(s.get("peak_tops_total")) or v
+        total = _num(s.get("total_compute_tops")) or _num(s.get("peak_tops_total")) or v
+        basis = str(s.get("total_compute_basis", "sum of peaks"))
         out.append(("Compute in orbit", f"{v:,.0f} TOPS",
-                    f"{v / peak:.0%} of the {peak:,.0f} TOPS peak after power and heat limits"
-                    if peak else "effective INT8 TOPS, whole constellation"))
+                    f"{v / total:.0%} of the {total:,.0f} TOPS ({basis}) after power and heat "
+                    "limits" if total else "effective INT8 TOPS, whole constellation"))
     if (v := _num(s.get("duty_mean_frac"))) is not None:
         limit = str(s.get("limiting_factor", "none"))
         out.append(("Duty cycle", f"{v:.0%}", "nothing limits the compute" if limit == "none"

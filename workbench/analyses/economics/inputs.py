@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from ...model.compute_basis import compute_basis
 from ...model.constants import HOURS_PER_YEAR, MU_EARTH_KM3_PER_S2, R_EARTH_KM
 from ...model.economics import LaunchVehicle
 from ...model.errors import ModelError, Problem
@@ -120,10 +121,16 @@ def data_products_gb_per_sat_year(scenario: Scenario) -> float:
     apps = [a for a in scenario.applications if a.kind == "remote_sensing"]
     if not apps:
         return 0.0
-    a_km = R_EARTH_KM + float(scenario.constellation.satellites["altitude_km"].mean())
+    h_km = float(scenario.constellation.satellites["altitude_km"].mean())
+    a_km = R_EARTH_KM + h_km
     ground_speed_m_s = math.sqrt(MU_EARTH_KM3_PER_S2 / a_km) * R_EARTH_KM / a_km * 1000.0
-    bits_per_s = sum((ground_speed_m_s / a.gsd_m) * (a.swath_km * 1000.0 / a.gsd_m) * a.bands
-                     * a.bit_depth * a.imaging_duty_frac * a.data_reduction_frac for a in apps)
+
+    def raw_bps(a: Any) -> float:  # a sensor's GSD and swath follow the altitude
+        gsd_m = float(a.gsd_m_at(h_km))
+        return ((ground_speed_m_s / gsd_m) * (float(a.swath_km_at(h_km)) * 1000.0 / gsd_m)
+                * a.sample_bands * a.sample_bit_depth)
+
+    bits_per_s = sum(raw_bps(a) * a.imaging_duty_frac * a.data_reduction_frac for a in apps)
     return bits_per_s * HOURS_PER_YEAR * 3600.0 / 8e9
 
 
@@ -208,10 +215,14 @@ def setup(scenario: Scenario, options: BusinessOptions, *, capacity: Any = None)
     life = useful_life(scenario, capacity=capacity, useful_life_years=useful_life_years)
     avail = availability(capacity, availability_frac)
     found = from_capacity(capacity)
+    # the TOPS one satellite delivers at full power on the capacity wing's basis (published
+    # total, typical, else peak), so TOPS-hours and energy agree with the capacity result
+    basis = compute_basis(scenario.payload, scenario.constellation)
+    full_tops = basis.tops_per_sat
     tops_h = found.get("tops_hours_per_sat_year")
     if tops_h is None:
-        tops_h = scenario.payload.int8_tops * HOURS_PER_YEAR * avail
-    kwh = tops_h * (scenario.payload.power_w / 1000.0) / max(scenario.payload.int8_tops, 1e-12)
+        tops_h = full_tops * HOURS_PER_YEAR * avail
+    kwh = tops_h * (scenario.payload.power_w / 1000.0) / max(full_tops, 1e-12)
     data_source = "given (keyword)"
     if data_gb_per_sat_year is None and "data_gb_per_sat_year" in found:
         data_gb_per_sat_year, data_source = found["data_gb_per_sat_year"], "capacity result"
@@ -250,7 +261,8 @@ def setup(scenario: Scenario, options: BusinessOptions, *, capacity: Any = None)
                               "(no capacity result: radiation life not checked)"),
         "tops_hours_per_sat_year": ("TOPS-h", "capacity result (effective TOPS after power "
                                     "and thermal limits)" if "tops_hours_per_sat_year" in found
-                                    else f"payload.int8_tops × 8760 h × availability {avail:g}"),
+                                    else f"payload TOPS ({full_tops:g}, {basis.basis}) × "
+                                    f"8760 h × availability {avail:g}"),
         "kwh_per_sat_year": ("kWh", "TOPS-hours × payload power / payload TOPS"),
         "data_gb_per_sat_year": ("GB", data_source),
         "bus_unit_cost_usd": ("USD", "platform.unit_cost_usd (first unit)"),

@@ -240,8 +240,10 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
     deadline_s = app.deadline_s if app else math.inf
     if raw_data_mb is None:
         rs = [a for a in scenario.applications if isinstance(a, RemoteSensingInference)]
-        raw_data_mb = ((rs[0].swath_km * 1000.0 / rs[0].gsd_m) ** 2 * rs[0].bands
-                       * rs[0].bit_depth / 8 / 1e6) if rs else 1000.0
+        h_km = float(scenario.constellation.satellites["altitude_km"].mean())
+        raw_data_mb = ((float(rs[0].swath_km_at(h_km)) * 1000.0
+                        / float(rs[0].gsd_m_at(h_km))) ** 2 * rs[0].sample_bands
+                       * rs[0].sample_bit_depth / 8 / 1e6) if rs else 1000.0
     n_sats = len(scenario.constellation)
     if isinstance(effective_tops, pl.DataFrame):
         tops = np.zeros(n_sats)

@@ -18,6 +18,7 @@ from ...model.options import CapacityOptions, resolve_options
 from ...model.scenario import Scenario
 from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
 from .compute import (
+    compute_basis,
     compute_capacity,
     compute_frames,
     compute_in_view,
@@ -33,6 +34,7 @@ from .datapipe import (
     remote_sensing_app,
     simulate_storage,
 )
+from .oec import oec_frame, oec_pipeline, oec_summary
 from .power import (
     power_budget,
     power_frames,
@@ -85,7 +87,8 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
         - ``timeseries``: every step of ``timeseries_sats`` sample satellites
         - ``constellation``: every step summed over the constellation
         - ``thermal``, ``radiator_curve``, ``in_view``, ``in_view_stats``,
-          ``data_pipeline``, ``data_summary``, ``dose_depth``
+          ``data_pipeline``, ``data_summary``, ``oec`` (:func:`oec_pipeline`, with a
+          remote-sensing application), ``dose_depth``
 
         ``summary``: flat numbers (unit suffixes in the keys), ``limiting_factor`` (power,
         thermal, data, radiation or none) and ``warnings`` in words. ``workbench.viz.figures``
@@ -125,7 +128,8 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
                                          summary=thermal_summary(limits)))
 
     report(0.7, "compute in view")
-    tops = effective_tops(scenario.payload, state.compute_w)
+    basis = compute_basis(scenario.payload, scenario.constellation)
+    tops = effective_tops(scenario.payload, state.compute_w, basis.tops_per_sat)
     frames = compute_frames(state, limits, geometry, scenario.payload, sat_ids, tops)
     ground = scenario.ground.sites
     all_sites = tuple(dict.fromkeys(site_list + ground))
@@ -141,7 +145,8 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
                                                        site_list, geometry)
             frames["in_view_stats"] = stats
     result = result.merge(CapacityResult(
-        frames=frames, summary=compute_summary(frames, scenario.payload, geometry, stats)))
+        frames=frames, summary=compute_summary(frames, scenario.payload, geometry, stats,
+                                               basis)))
 
     app = remote_sensing_app(scenario, None)
     if app is not None:
@@ -153,6 +158,12 @@ def capacity(scenario: Scenario, *, progress: Progress | None = None,
                            scenario.platform.downlink_rate_gbps, opts)
         result = result.merge(CapacityResult(frames=data, summary=data_summary(
             data, app, len(gateways))))
+        if basis.tops_per_sat > 0.0:
+            oec = oec_frame(app, scenario.payload, geometry.satellites["sat_id"].to_numpy(),
+                            geometry.altitude_km, basis.tops_per_sat,
+                            utilisation_frac=opts.utilisation_frac)
+            result = result.merge(CapacityResult(frames={"oec": oec}, summary=oec_summary(
+                oec, app, geometry.n_sats)))
 
     report(0.9, "radiation")
     columns = radiation_columns(geometry.altitude_km,
@@ -189,4 +200,4 @@ def _limiting_factor(summary: dict[str, Any], has_data: bool) -> str:
 
 
 __all__ = ["capacity", "CapacityResult", "power_budget", "thermal_budget", "compute_capacity",
-           "data_pipeline", "radiation_life"]
+           "data_pipeline", "oec_pipeline", "radiation_life"]

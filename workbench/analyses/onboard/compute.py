@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from ...model.compute_basis import BASES, ComputeBasis, compute_basis
 from ...model.ground import GroundSegment, GroundSite
 from ...model.hardware import ComputePayload
 from ...model.options import CapacityOptions, resolve_options
@@ -38,10 +39,13 @@ from .thermal import (
 HOURS_PER_DAY = 24.0
 PERCENTILES = (5, 50, 95)
 
-
-def effective_tops(payload: ComputePayload, compute_w: np.ndarray) -> np.ndarray:
-    """INT8 TOPS delivered at a payload power draw: peak TOPS × (power drawn / full power)."""
-    return payload.int8_tops * np.asarray(compute_w) / payload.power_w
+def effective_tops(payload: ComputePayload, compute_w: np.ndarray,
+                   tops_per_sat: float | None = None) -> np.ndarray:
+    """INT8 TOPS delivered at a payload power draw: TOPS at full power × (power drawn / full
+    power). TOPS at full power: ``tops_per_sat`` (a :class:`ComputeBasis`'s), else the
+    payload's typical TOPS where known, else its peak."""
+    full = payload.rated_int8_tops if tops_per_sat is None else tops_per_sat
+    return full * np.asarray(compute_w) / payload.power_w
 
 
 def compute_in_view(n_in_view: np.ndarray, tops_in_view: np.ndarray,
@@ -129,14 +133,24 @@ def compute_frames(state: PowerState, limits: ThermalLimits, geometry: OrbitGeom
 
 
 def compute_summary(frames: dict[str, pl.DataFrame], payload: ComputePayload,
-                    geometry: OrbitGeometry, stats: pl.DataFrame | None) -> dict[str, Any]:
+                    geometry: OrbitGeometry, stats: pl.DataFrame | None,
+                    basis: ComputeBasis | None = None) -> dict[str, Any]:
+    """Summary of the compute frames. ``total_compute_tops`` is the constellation's total on
+    ``total_compute_basis`` (:func:`compute_basis`); ``peak_tops_total`` stays the plain sum
+    of peaks, for comparison."""
     sats = frames["satellites"]
     total = frames["constellation"]["effective_tops"]
     n = geometry.n_sats
+    if basis is None:
+        per_sat = payload.rated_int8_tops
+        basis = ComputeBasis(per_sat * n, per_sat, "sum of typical"
+                             if payload.chip.typical_int8_tops is not None else "sum of peaks")
     summary: dict[str, Any] = {
         "n_sats": n,
         "peak_tops_per_sat": payload.int8_tops,
         "peak_tops_total": payload.int8_tops * n,
+        "total_compute_tops": basis.total_tops,
+        "total_compute_basis": basis.basis,
         "effective_tops_total_mean": float(total.mean() or 0.0),
         "effective_tops_total_min": float(total.min() or 0.0),
         "tops_hours_per_day_total": float(sats["tops_hours_per_day"].sum()),
@@ -146,7 +160,7 @@ def compute_summary(frames: dict[str, pl.DataFrame], payload: ComputePayload,
     if stats is not None and stats.height:
         summary["tops_in_view_p50"] = dict(zip(stats["site"].to_list(),
                                                stats["tops_p50"].to_list(), strict=True))
-    summary["warnings"] = []
+    summary["warnings"] = [basis.note] if basis.note else []
     return summary
 
 
@@ -198,16 +212,19 @@ def compute_capacity(scenario: Scenario, *, geometry: OrbitGeometry | None = Non
                             title=f"Compute: {scenario.name}")
     result = result.merge(CapacityResult(frames=thermal_frames(limits),
                                          summary=thermal_summary(limits)))
-    frames = compute_frames(state, limits, geometry, scenario.payload, sat_ids)
+    basis = compute_basis(scenario.payload, scenario.constellation)
+    tops = effective_tops(scenario.payload, state.compute_w, basis.tops_per_sat)
+    frames = compute_frames(state, limits, geometry, scenario.payload, sat_ids, tops)
     stats = None
     if site_list:
-        tops = effective_tops(scenario.payload, state.compute_w)
         n_in_view, tops_in_view, _ = geometry.view_totals(site_list, tops)
         frames["in_view"], stats = compute_in_view(n_in_view, tops_in_view, site_list,
                                                    geometry)
         frames["in_view_stats"] = stats
     return result.merge(CapacityResult(
-        frames=frames, summary=compute_summary(frames, scenario.payload, geometry, stats)))
+        frames=frames, summary=compute_summary(frames, scenario.payload, geometry, stats,
+                                               basis)))
 
 
-__all__ = ["effective_tops", "compute_in_view", "compute_capacity", "PERCENTILES"]
+__all__ = ["effective_tops", "compute_basis", "ComputeBasis", "BASES", "compute_in_view",
+           "compute_capacity", "PERCENTILES"]

@@ -23,7 +23,7 @@ from ...model.ground import GroundSite
 from ...model.options import CapacityOptions, require, resolve_options
 from ...model.scenario import Scenario
 from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
-from .compute import effective_tops
+from .compute import compute_basis, effective_tops
 from .power import simulate_power
 from .result import CapacityResult
 from .thermal import thermal_limits
@@ -56,20 +56,24 @@ def sensor_data_rate_bps(app: RemoteSensingInference, altitude_km: float | np.nd
     -----
     (swath / GSD) pixels across × (v_g / GSD) lines per second × bands × bits per sample
     (Denby & Lucia, *Orbital Edge Computing*, ASPLOS 2020, §2; Wertz & Larson, SMAD
-    3rd ed. §9.4: data rate = pixels per second × bits per pixel).
+    3rd ed. §9.4: data rate = pixels per second × bits per pixel). With a ``sensor`` the
+    GSD follows the altitude (:class:`~workbench.model.sensor.Sensor`) and the pixels across
+    are the detector's.
 
     >>> app = RemoteSensingInference(swath_km=30, gsd_m=3, bands=4, bit_depth=12)
     >>> round(float(sensor_data_rate_bps(app, 550.0)) / 1e9, 3)
     1.117
     """
-    across = app.swath_km * 1000.0 / app.gsd_m
-    lines_per_s = ground_speed_km_per_s(altitude_km) * 1000.0 / app.gsd_m
-    return across * lines_per_s * app.bands * app.bit_depth
+    gsd = app.gsd_m_at(altitude_km)
+    across = (app.sensor.pixels_across if app.sensor is not None
+              else app.swath_km_at(altitude_km) * 1000.0 / gsd)
+    lines_per_s = ground_speed_km_per_s(altitude_km) * 1000.0 / gsd
+    return across * lines_per_s * app.sample_bands * app.sample_bit_depth
 
 
 def tile_bits(app: RemoteSensingInference) -> float:
     """Bits of one tile the model processes: tile_px² × bands × bit depth."""
-    return float(app.tile_px) ** 2 * app.bands * app.bit_depth
+    return float(app.tile_px) ** 2 * app.sample_bands * app.sample_bit_depth
 
 
 def tiles_needed_per_s(app: RemoteSensingInference, altitude_km: float | np.ndarray
@@ -83,16 +87,37 @@ def frame_deadline_s(app: RemoteSensingInference, altitude_km: float | np.ndarra
     """Time the ground track takes to cross one tile, s: tile_px · GSD / v_g. The tiles
     across the swath must be analysed within it for the pipeline to keep up in real time
     (Denby & Lucia's frame deadline)."""
-    return app.tile_px * app.gsd_m / (ground_speed_km_per_s(altitude_km) * 1000.0)
+    return app.tile_px * app.gsd_m_at(altitude_km) / (ground_speed_km_per_s(altitude_km)
+                                                      * 1000.0)
+
+
+def achieved_utilisation(app: RemoteSensingInference, utilisation_frac: float) -> float:
+    """The share of the TOPS an inference achieves: ``utilisation_frac`` for a cost in
+    operations; 1 for a measured time, which already holds what the chip achieved."""
+    return 1.0 if app.inference is not None else utilisation_frac
 
 
 def tiles_processable_per_s(app: RemoteSensingInference, tops: float | np.ndarray, *,
                             utilisation_frac: float = 1.0) -> np.ndarray:
-    """Tiles per second the onboard model analyses: TOPS·1e12·u / (GOP per tile·1e9)."""
+    """Tiles per second the onboard model analyses: TOPS·1e12·u / (GOP per tile·1e9).
+
+    GOP per tile is ``model_gop_per_tile`` or, for a measured time, ms × the measuring
+    chip's TOPS (:attr:`~workbench.model.application.MeasuredInference.
+    equivalent_gop_per_tile`): the measured rate scaled by the ratio of throughputs, and
+    ``u`` is then 1 (:func:`achieved_utilisation`).
+
+    >>> from workbench.model.hardware import ComputeChip
+    >>> tx2 = ComputeChip(name="TX2", int8_tops=1.33, power_w=11.33, mass_kg=0.085,
+    ...                   tid_krad=20, unit_cost_usd=399)
+    >>> app = RemoteSensingInference(inference={"ms_per_tile": 44.86, "power_w": 11.33,
+    ...                                         "chip": tx2})
+    >>> round(float(tiles_processable_per_s(app, 1.33)), 2)  # on a TX2: 1000 / 44.86
+    22.29
+    """
     t = require("tiles_processable_per_s", "tops", tops, ge=0.0, unit="TOPS")
     u = require("tiles_processable_per_s", "utilisation_frac", utilisation_frac, gt=0.0,
                 le=1.0)
-    return t * 1e3 * u / app.model_gop_per_tile
+    return t * 1e3 * achieved_utilisation(app, u) / app.gop_per_tile
 
 
 # --------------------------------------------------------------------------- simulation
@@ -157,7 +182,8 @@ def simulate_storage(app: RemoteSensingInference, storage_tb: float, downlink_gb
     bits_per_tile = tile_bits(app)
     # tiles_processable_per_s without its argument checks (tops come from the simulation)
     processable = np.ascontiguousarray(np.asarray(tops).T) * (
-        1e3 * options.utilisation_frac / app.model_gop_per_tile * bits_per_tile * dt)
+        1e3 * achieved_utilisation(app, options.utilisation_frac) / app.gop_per_tile
+        * bits_per_tile * dt)
     reduction = app.data_reduction_frac
 
     def per_time() -> dict[str, np.ndarray]:
@@ -311,6 +337,7 @@ def data_summary(frames: dict[str, pl.DataFrame], app: RemoteSensingInference,
         "tiles_needed_per_s": float(sats["tiles_needed_per_s"].median() or 0.0),
         "tiles_processable_per_s": float(sats["tiles_processable_per_s"].median() or 0.0),
         "realtime_sats_frac": float(sats["is_realtime"].mean() or 0.0),
+        "inference_basis": app.inference_basis,
         **{f"tiles_delivered_per_day_{m}": by_mode[m]["tiles_delivered_per_day"]
            for m in MODES},
         **{f"lost_raw_frac_{m}": by_mode[m]["lost_raw_frac"] for m in MODES},
@@ -326,8 +353,11 @@ def data_summary(frames: dict[str, pl.DataFrame], app: RemoteSensingInference,
                 f"satellites, {row['lost_raw_frac']:.0%} of the imagery is lost "
                 f"({row['lost_tb_per_day']:.2f} TB/day)")
     if summary["realtime_sats_frac"] < 1.0:
+        cost = (f"{app.inference.ms_per_tile:g} ms per {app.tile_px}-px tile measured on "
+                f"{app.inference.chip.name}" if app.inference is not None
+                else f"{app.model_gop_per_tile:g} GOP per {app.tile_px}-px tile")
         warnings.append(
-            f"the onboard model ({app.model_gop_per_tile:g} GOP per {app.tile_px}-px tile) "
+            f"the onboard model ({cost}) "
             f"keeps up with the imager on {summary['realtime_sats_frac']:.0%} of satellites: "
             f"{summary['tiles_processable_per_s']:.1f} of {summary['tiles_needed_per_s']:.1f}"
             f" tiles/s (frame deadline {summary['frame_deadline_s']:.2f} s)")
@@ -405,7 +435,8 @@ def data_pipeline(scenario: Scenario, *, application: RemoteSensingInference | N
     geometry = scenario_geometry(scenario, geometry, progress=progress)
     state = simulate_power(scenario.platform, scenario.payload, geometry, options=opts,
                            max_duty_frac=limits.duty_frac)
-    tops = effective_tops(scenario.payload, state.compute_w)
+    basis = compute_basis(scenario.payload, scenario.constellation)
+    tops = effective_tops(scenario.payload, state.compute_w, basis.tops_per_sat)
     sites = scenario.ground.sites
     contact = gateway_contact(geometry, sites)
     flows = simulate_storage(app, scenario.payload.storage_tb,
@@ -420,5 +451,5 @@ def data_pipeline(scenario: Scenario, *, application: RemoteSensingInference | N
 
 
 __all__ = ["ground_speed_km_per_s", "sensor_data_rate_bps", "tile_bits", "tiles_needed_per_s",
-           "frame_deadline_s", "tiles_processable_per_s", "imaging_fraction",
+           "frame_deadline_s", "tiles_processable_per_s", "achieved_utilisation", "imaging_fraction",
            "simulate_storage", "data_pipeline", "gateway_contact", "MODES"]

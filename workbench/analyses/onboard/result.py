@@ -27,6 +27,7 @@ FRAME_DESCRIPTIONS: dict[str, str] = {
     "in_view_stats": "percentiles of the compute in view of each site",
     "data_pipeline": "remote-sensing data flow at every step, bent-pipe vs in-orbit",
     "data_summary": "remote-sensing data per day, bent-pipe vs in-orbit",
+    "oec": "frame deadline, time to analyse a frame and the frame-parallel pipeline it needs",
     "dose_depth": "dose rate and radiation life against shielding",
 }
 
