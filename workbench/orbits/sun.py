@@ -128,12 +128,6 @@ def sunlit(constellation: Constellation, grid: TimeGrid, *,
     return sunlit_from_positions(r, grid)
 
 
-def _utc(grid: TimeGrid, offsets_s: np.ndarray) -> pl.Series:
-    start = np.datetime64(grid.start.replace(tzinfo=None), "us")
-    micros = np.round(np.asarray(offsets_s, dtype=np.float64) * 1e6).astype("int64")
-    return pl.Series(start + micros.astype("timedelta64[us]")).dt.replace_time_zone("UTC")
-
-
 def eclipse_intervals(constellation: Constellation, grid: TimeGrid, *,
                       epoch: datetime | None = None) -> pl.DataFrame:
     """Every stretch each satellite spends in the Earth's shadow during the grid.
@@ -197,8 +191,8 @@ def eclipse_intervals(constellation: Constellation, grid: TimeGrid, *,
     end_t, end_clip = end_t[j], end_clip[j]
     return pl.DataFrame({
         "sat_id": pl.Series(start_sat, dtype=pl.UInt32),
-        "start_utc": _utc(grid, start_t),
-        "end_utc": _utc(grid, end_t),
+        "start_utc": grid.utc_at(start_t),
+        "end_utc": grid.utc_at(end_t),
         "duration_s": pl.Series(end_t - start_t, dtype=pl.Float64),
         "is_clipped": pl.Series(start_clip | end_clip, dtype=pl.Boolean),
     })
