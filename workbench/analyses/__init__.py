@@ -31,6 +31,7 @@ _EXPORTS = {
     "radiator_area_m2": "onboard.thermal", "compute_capacity": "onboard.compute",
     "data_pipeline": "onboard.datapipe", "sensor_data_rate_bps": "onboard.datapipe",
     "radiation_life": "onboard.radiation", "dose_rate_rad_per_year": "onboard.radiation",
+    "eclipse_seasons": "onboard.seasons", "eclipse_season_spans": "onboard.seasons",
     # network: links, routing, placement, event to insight
     "latency": "network.roundtrip", "LatencyResult": "network.roundtrip",
     "UnreachableWarning": "network.roundtrip",
