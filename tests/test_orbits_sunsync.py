@@ -3,6 +3,7 @@ Sun from JPL DE421. The local solar time of the ascending node must be the one a
 and the node must precess at the Sun's mean motion, 0.9856 °/day."""
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -92,3 +93,52 @@ def test_inclination_and_bad_altitude():
         Constellation.sun_synchronous(9000.0, 18.0, epoch_utc=EPOCH)
     with pytest.raises(ModelError, match="ltan_h=25"):
         Constellation.sun_synchronous(800.0, 25.0, epoch_utc=EPOCH)
+
+
+# Independent constants for the inclination: the form of Wikipedia's "Sun-synchronous orbit"
+# (Technical details: cos i = −(2/3)·ρ·a^(7/2) / (J2·R²·√μ), with the node turning 360° per
+# sidereal year, ρ = 1.99096871e-7 rad/s), where the builder uses the tropical year; EGM96's
+# J2 as there. The two agree to 0.001° from 500 to 1,000 km.
+WIKI_RHO_RAD_PER_S = 1.99096871e-7
+EGM96_J2 = 1.08262668e-3
+
+
+@pytest.mark.parametrize("altitude_km", [500.0, 600.0, 700.0, 800.0, 900.0, 1000.0])
+def test_inclination_500_to_1000_km_against_an_independent_formula(altitude_km):
+    a = 6378.137 + altitude_km
+    cos_i = -2.0 / 3.0 * WIKI_RHO_RAD_PER_S * a**3.5 / (EGM96_J2 * 6378.137**2
+                                                         * math.sqrt(398600.4418))
+    built = Constellation.sun_synchronous(altitude_km, 18.0, epoch_utc=EPOCH).shells[0]
+    assert built.inclination_deg == pytest.approx(math.degrees(math.acos(cos_i)), abs=1e-3)
+
+
+@pytest.mark.parametrize(("altitude_km", "published_deg"), [
+    # Wikipedia, "Sun-synchronous orbit": a = 7,200 km (≈ 800 km up) gives 98.7°
+    (7200.0 - 6378.137, 98.7),
+    # CloudSat, perigee 709 km and apogee 710 km, inclination ≈ 98.2° (MathWorks Cody
+    # problem 45800, "SatCom #6: Inclination of a Sun-Synchronous Orbit")
+    (709.5, 98.2)])
+def test_inclination_against_published_figures(altitude_km, published_deg):
+    built = Constellation.sun_synchronous(altitude_km, 18.0, epoch_utc=EPOCH).shells[0]
+    assert built.inclination_deg == pytest.approx(published_deg, abs=0.05)
+
+
+@pytest.mark.parametrize("altitude_km", [500.0, 650.0, 800.0, 1000.0])
+def test_sgp4_secular_node_rate_is_the_mean_sun_s(altitude_km):
+    """SGP4's own secular node rate (``nodedot``: J2, J2² and J4 terms, WGS72; Hoots &
+    Roehrich, Spacetrack Report #3) for the builder's J2-only inclination: within 0.2 % of
+    the Sun's mean motion, i.e. a node local time that drifts 2–2.5 min a year."""
+    sat = _sat(altitude_km, 6.0)
+    rate_deg_per_day = math.degrees(sat.model.nodedot) * 1440.0
+    mean_sun = 360.0 / 365.2421897
+    assert rate_deg_per_day == pytest.approx(mean_sun, rel=2e-3)
+    drift_min_per_year = (rate_deg_per_day - mean_sun) * 365.25 / 15.0 * 60.0
+    assert -2.6 < drift_min_per_year < -1.9
+
+
+def test_dawn_dusk_datacentre_preset_is_the_builder():
+    from workbench import datasets
+
+    preset = datasets.constellation("dawn-dusk-datacentre-650")
+    built = Constellation.sun_synchronous(650.0, 6.0, 1, 24, epoch_utc=EPOCH, name="DD650")
+    assert preset.shells == built.shells

@@ -998,7 +998,7 @@ def _export_czml(args: argparse.Namespace) -> int:
     grid = scenario.time_grid
     r = propagate(scenario.constellation, grid, frame="itrs", epoch=scenario.epoch_utc)
     names = scenario.constellation.satellites["name"].to_list()
-    end = grid.start + timedelta(seconds=float(grid.offsets_s[-1]))
+    end = grid.end  # the last instant's UTC label, leap seconds counted
     doc = timed_document([*ground_site_packets(scenario.ground),
                           *satellite_packets(names, grid.start, grid.offsets_s, r)],
                          grid.start, end, name=scenario.name)

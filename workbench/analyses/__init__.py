@@ -32,6 +32,7 @@ _EXPORTS = {
     "data_pipeline": "onboard.datapipe", "sensor_data_rate_bps": "onboard.datapipe",
     "oec_pipeline": "onboard.oec", "compute_basis": "onboard.compute",
     "radiation_life": "onboard.radiation", "dose_rate_rad_per_year": "onboard.radiation",
+    "eclipse_seasons": "onboard.seasons", "eclipse_season_spans": "onboard.seasons",
     # network: links, routing, placement, event to insight
     "latency": "network.roundtrip", "LatencyResult": "network.roundtrip",
     "UnreachableWarning": "network.roundtrip",

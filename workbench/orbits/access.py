@@ -272,12 +272,6 @@ def _windows_chunk(r: np.ndarray, v: np.ndarray, pos: np.ndarray, enu: np.ndarra
             "max_elevation_deg": culm_el, "is_clipped": ev_clip[rise] | ev_clip[fall]}
 
 
-def _utc(grid: TimeGrid, offsets_s: np.ndarray) -> pl.Series:
-    start = np.datetime64(grid.start.replace(tzinfo=None), "us")
-    micros = np.round(np.asarray(offsets_s, dtype=np.float64) * 1e6).astype("int64")
-    return pl.Series(start + micros.astype("timedelta64[us]")).dt.replace_time_zone("UTC")
-
-
 def access_windows(constellation: Constellation, sites: Sites, grid: TimeGrid, *,
                    min_elevation_deg: float | None = None,
                    epoch: datetime | None = None,
@@ -369,9 +363,9 @@ def access_windows(constellation: Constellation, sites: Sites, grid: TimeGrid, *
         "sat_id": pl.Series(cols["sat_id"].astype(np.uint32), dtype=pl.UInt32),
         "site": pl.Series(names[cols["site_index"].astype(np.int64)].tolist(),
                           dtype=pl.String),
-        "rise_utc": _utc(grid, cols["rise_s"]),
-        "culmination_utc": _utc(grid, cols["culmination_s"]),
-        "set_utc": _utc(grid, cols["set_s"]),
+        "rise_utc": grid.utc_at(cols["rise_s"]),
+        "culmination_utc": grid.utc_at(cols["culmination_s"]),
+        "set_utc": grid.utc_at(cols["set_s"]),
         "max_elevation_deg": pl.Series(cols["max_elevation_deg"], dtype=pl.Float64),
         "duration_s": pl.Series(cols["set_s"] - cols["rise_s"], dtype=pl.Float64),
         "is_clipped": pl.Series(cols["is_clipped"].astype(bool), dtype=pl.Boolean),

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model.constants import R_EARTH_KM, WGS84_FLATTENING
+from ..model.timegrid import timescale
 
 
 def skyfield_data_dir() -> Path:
@@ -21,14 +22,6 @@ def skyfield_data_dir() -> Path:
     import skyfield_data
 
     return Path(skyfield_data.__file__).parent / "data"
-
-
-@cache
-def timescale():
-    """A skyfield timescale from skyfield's builtin tables (no download)."""
-    from skyfield.api import load
-
-    return load.timescale(builtin=True)
 
 
 @cache
@@ -146,13 +139,22 @@ def geodetic_to_itrs(lat_deg, lon_deg, altitude_km) -> np.ndarray:
 
 def skyfield_time(grid):
     """The instants of a :class:`~workbench.model.timegrid.TimeGrid` as a skyfield ``Time``
-    array (skyfield's builtin UT1 and leap-second tables)."""
+    array (skyfield's builtin UT1 and leap-second tables): ``start`` plus the elapsed
+    ``offsets_s`` in TT, so a grid runs through a leap second as skyfield's own
+    ``ts.utc(…, second=60 + s)`` does and its labels (``grid.times_utc``) name these
+    instants."""
     return timescale().from_datetime(grid.start) + grid.offsets_s / 86400.0
 
 
 def sgp4_jd(grid) -> tuple[np.ndarray, np.ndarray]:
     """(whole, fraction) UTC Julian dates of a grid's instants, split exactly as skyfield
-    feeds SGP4 (TLE epochs are UTC)."""
+    feeds SGP4 (TLE epochs are UTC), once per grid for every satellite.
+
+    The UTC of each instant comes from the leap-second table (TAI − UTC looked up per
+    instant), so SGP4's ``tsince`` counts UTC minutes from the element epoch, as it does
+    in skyfield's ``EarthSatellite.at`` and Vallado's ``jday`` convention; inside a leap
+    second the UTC Julian date holds still (skyfield's table ramps TAI − UTC over it).
+    """
     return _sgp4_jd(skyfield_time(grid))
 
 

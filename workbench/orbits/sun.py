@@ -128,43 +128,37 @@ def sunlit(constellation: Constellation, grid: TimeGrid, *,
     return sunlit_from_positions(r, grid)
 
 
-def _utc(grid: TimeGrid, offsets_s: np.ndarray) -> pl.Series:
-    start = np.datetime64(grid.start.replace(tzinfo=None), "us")
-    micros = np.round(np.asarray(offsets_s, dtype=np.float64) * 1e6).astype("int64")
-    return pl.Series(start + micros.astype("timedelta64[us]")).dt.replace_time_zone("UTC")
+def shadow_spans(r_gcrs_km: np.ndarray, v_gcrs_km_per_s: np.ndarray, sun_km: np.ndarray,
+                 offsets_s: np.ndarray) -> dict[str, np.ndarray]:
+    """The stretches each satellite spends in the Earth's shadow, as elapsed seconds.
 
-
-def eclipse_intervals(constellation: Constellation, grid: TimeGrid, *,
-                      epoch: datetime | None = None) -> pl.DataFrame:
-    """Every stretch each satellite spends in the Earth's shadow during the grid.
+    Parameters
+    ----------
+    r_gcrs_km, v_gcrs_km_per_s : ndarray (n_sats, n_times, 3), GCRS km and km/s
+    sun_km : ndarray (n_times, 3), :func:`sun_position_km` on the same instants
+    offsets_s : ndarray (n_times,), evenly spaced seconds
 
     Returns
     -------
-    polars.DataFrame, one row per eclipse, sorted by sat_id then start_utc:
-
-    - sat_id : u32
-    - start_utc, end_utc : datetime (µs, UTC), entry into and exit from the shadow
-    - duration_s : f64, s
-    - is_clipped : bool, the eclipse was already under way at the grid's first instant or
-      still under way at its last (its start or end is the grid's edge, not a crossing)
+    dict of 1-D arrays, one entry per eclipse, sorted by satellite then start: ``sat``
+    (int64 row), ``start_s``, ``end_s`` (float64, s, on ``offsets_s``'s scale) and
+    ``is_clipped`` (bool: under way at the first or the last instant).
 
     Notes
     -----
     The shadow is skyfield's ``is_sunlit`` test (:func:`sunlit_from_positions`). Where it
     changes between two steps, the crossing is found by bisection of that same test along
     the cubic Hermite orbit through both steps' positions and velocities (Sun linearly
-    interpolated): no re-propagation, and well under a second from skyfield's own
-    ``is_sunlit`` at a 60 s step (tests/test_orbits_sun.py).
+    interpolated): no re-propagation.
     """
-    r, v, _ = propagate_state(constellation, grid, frame="gcrs", epoch=epoch)
-    sun_km = sun_position_km(grid)
-    shadow = ~_is_sunlit(r, sun_km)
-    offsets = grid.offsets_s
+    shadow = ~_is_sunlit(r_gcrs_km, sun_km)
+    offsets = np.asarray(offsets_s, dtype=np.float64)
     n_times = shadow.shape[1]
     h_s = float(offsets[1] - offsets[0]) if n_times > 1 else 1.0
     change = np.diff(shadow.astype(np.int8), axis=1)
     sat_in, k_in = np.nonzero(change == 1)
     sat_out, k_out = np.nonzero(change == -1)
+    r, v = r_gcrs_km, v_gcrs_km_per_s
 
     def crossing(sat: np.ndarray, k: np.ndarray, into_shadow: bool) -> np.ndarray:
         """Bisection on the shadow test along the Hermite orbit between steps k, k + 1."""
@@ -193,14 +187,37 @@ def eclipse_intervals(constellation: Constellation, grid: TimeGrid, *,
     end_clip = np.concatenate([np.zeros(sat_out.size, bool), np.ones(last.size, bool)])
     i = np.lexsort((start_t, start_sat))
     j = np.lexsort((end_t, end_sat))
-    start_sat, start_t, start_clip = start_sat[i], start_t[i], start_clip[i]
-    end_t, end_clip = end_t[j], end_clip[j]
+    return {"sat": start_sat[i].astype(np.int64), "start_s": start_t[i], "end_s": end_t[j],
+            "is_clipped": start_clip[i] | end_clip[j]}
+
+
+def eclipse_intervals(constellation: Constellation, grid: TimeGrid, *,
+                      epoch: datetime | None = None) -> pl.DataFrame:
+    """Every stretch each satellite spends in the Earth's shadow during the grid.
+
+    Returns
+    -------
+    polars.DataFrame, one row per eclipse, sorted by sat_id then start_utc:
+
+    - sat_id : u32
+    - start_utc, end_utc : datetime (µs, UTC), entry into and exit from the shadow
+    - duration_s : f64, s
+    - is_clipped : bool, the eclipse was already under way at the grid's first instant or
+      still under way at its last (its start or end is the grid's edge, not a crossing)
+
+    Notes
+    -----
+    :func:`shadow_spans` on one propagation: well under a second from skyfield's own
+    ``is_sunlit`` at a 60 s step (tests/test_orbits_sun.py).
+    """
+    r, v, _ = propagate_state(constellation, grid, frame="gcrs", epoch=epoch)
+    spans = shadow_spans(r, v, sun_position_km(grid), grid.offsets_s)
     return pl.DataFrame({
-        "sat_id": pl.Series(start_sat, dtype=pl.UInt32),
-        "start_utc": _utc(grid, start_t),
-        "end_utc": _utc(grid, end_t),
-        "duration_s": pl.Series(end_t - start_t, dtype=pl.Float64),
-        "is_clipped": pl.Series(start_clip | end_clip, dtype=pl.Boolean),
+        "sat_id": pl.Series(spans["sat"], dtype=pl.UInt32),
+        "start_utc": grid.utc_at(spans["start_s"]),
+        "end_utc": grid.utc_at(spans["end_s"]),
+        "duration_s": pl.Series(spans["end_s"] - spans["start_s"], dtype=pl.Float64),
+        "is_clipped": pl.Series(spans["is_clipped"], dtype=pl.Boolean),
     })
 
 
@@ -234,4 +251,4 @@ def beta_angle_deg(constellation: Constellation, grid: TimeGrid, *,
 
 
 __all__ = ["sun_position_km", "sunlit", "sunlit_from_positions", "eclipse_intervals",
-           "beta_angle_deg", "ERAD_KM"]
+           "shadow_spans", "beta_angle_deg", "ERAD_KM"]

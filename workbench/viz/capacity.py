@@ -189,6 +189,53 @@ def radiation_figure(dose_depth: pl.DataFrame) -> go.Figure:
                              altitude_km=f"{alt:.0f}", inclination_deg=f"{inc:.0f}"))
 
 
+def eclipse_season_figure(seasons: pl.DataFrame, spans: pl.DataFrame) -> go.Figure:
+    """Eclipse per orbit and the smallest beta angle over the span (top), the node's local
+    solar time against the true and the mean Sun (bottom), eclipse seasons shaded.
+
+    Parameters
+    ----------
+    seasons : frame of :func:`~workbench.analyses.onboard.seasons.eclipse_seasons`
+    spans : frame of :func:`~workbench.analyses.onboard.seasons.eclipse_season_spans`
+    """
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.65, 0.35], specs=[[{"secondary_y": True}],
+                                                         [{"secondary_y": False}]])
+    x = seasons["time_utc"]
+    fig.add_trace(go.Scatter(x=x, y=seasons["eclipse_max_s"] / 60.0, mode="lines",
+                             name=N_("longest eclipse per orbit"), fill="tozeroy",
+                             fillcolor="rgba(60,60,90,0.15)"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=x, y=seasons["eclipse_mean_s"] / 60.0, mode="lines",
+                             name=N_("mean eclipse per orbit"), line={"dash": "dash"}),
+                  row=1, col=1)
+    fig.add_trace(go.Scatter(x=x, y=seasons["beta_min_deg"], mode="lines",
+                             name=N_("smallest beta angle"), line={"dash": "dot"}),
+                  row=1, col=1, secondary_y=True)
+    fig.add_trace(go.Scatter(x=x, y=seasons["ltan_h"], mode="lines",
+                             name=N_("node local time (true Sun)")), row=2, col=1)
+    fig.add_trace(go.Scatter(x=x, y=seasons["ltan_mean_h"], mode="lines",
+                             name=N_("node local time (mean Sun)"), line={"dash": "dash"}),
+                  row=2, col=1)
+    for start, end in spans.select("start_utc", "end_utc").iter_rows():
+        fig.add_vrect(x0=start, x1=end, fillcolor="rgba(214,39,40,0.10)", line_width=0,
+                      row="all", col=1)
+    if spans.height:
+        first = spans.row(0, named=True)
+        fig.add_annotation(x=first["start_utc"], y=1.0, yref="paper", xanchor="left",
+                           yanchor="bottom", showarrow=False, text=N_("eclipse season"))
+    fig.update_yaxes(title_text=N_("eclipse per orbit (min)"), rangemode="tozero",
+                     row=1, col=1, secondary_y=False)
+    fig.update_yaxes(title_text=N_("beta angle (deg)"), showgrid=False, row=1, col=1,
+                     secondary_y=True, **linear_axis(seasons["beta_min_deg"].to_list(),
+                                                         from_zero=False))
+    fig.update_yaxes(title_text=N_("ascending node (h)"), row=2, col=1)
+    longest = float(seasons["eclipse_max_s"].max() or 0.0)
+    title = (fill(N_("Eclipse seasons: up to {minutes} min per orbit"),
+                  minutes=f"{longest / 60.0:.1f}") if longest > 0.0
+             else N_("No eclipse over the span"))
+    return _layout(fig, title, height=600)
+
+
 def capacity_figures(frames: Mapping[str, pl.DataFrame],
                      summary: Mapping[str, Any] | None = None) -> dict[str, go.Figure]:
     """Every figure the frames allow, by name: power, constellation, duty, in_view,
@@ -219,4 +266,4 @@ def capacity_figures(frames: Mapping[str, pl.DataFrame],
 
 __all__ = ["power_figure", "constellation_figure", "in_view_figure", "in_view_stats_figure",
            "duty_figure", "thermal_figure", "data_backlog_figure", "data_summary_figure",
-           "radiation_figure", "capacity_figures"]
+           "radiation_figure", "eclipse_season_figure", "capacity_figures"]

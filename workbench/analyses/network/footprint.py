@@ -21,7 +21,6 @@ from ...model.constants import R_EARTH_KM
 from ...model.errors import ModelError, Problem
 from ...model.options import CoverageOptions, resolve_options
 from ...model.scenario import Scenario
-from ...model.timegrid import TimeGrid
 from ...orbits.frames import geodetic_to_itrs
 from ...orbits.geometry import OrbitGeometry, Progress, scenario_geometry
 from ..summary_html import result_html
@@ -223,12 +222,6 @@ def coverage_statistics(covered: np.ndarray, step_s: float) -> dict[str, np.ndar
             "interval_rows": rows, "interval_starts": starts, "interval_stops": stops}
 
 
-def _utc(grid: TimeGrid, index: np.ndarray) -> pl.Series:
-    start = np.datetime64(grid.start.replace(tzinfo=None), "us")
-    micros = np.round(index * grid.step_s * 1e6).astype("int64")
-    return pl.Series(start + micros.astype("timedelta64[us]")).dt.replace_time_zone("UTC")
-
-
 def coverage(scenario: Scenario, *, options: CoverageOptions | Mapping[str, Any] | None = None,
              geometry: OrbitGeometry | None = None,
              progress: Progress | None = None) -> CoverageResult:
@@ -296,7 +289,8 @@ def coverage(scenario: Scenario, *, options: CoverageOptions | Mapping[str, Any]
     starts, stops = stats["interval_starts"], stats["interval_stops"]
     intervals = pl.DataFrame({
         "cell_id": pl.Series(stats["interval_rows"], dtype=pl.UInt32),
-        "start_utc": _utc(grid, starts), "end_utc": _utc(grid, stops - 1),
+        "start_utc": grid.utc_at(grid.offsets_s[starts]),
+        "end_utc": grid.utc_at(grid.offsets_s[stops - 1]),
         "duration_s": pl.Series((stops - starts) * grid.step_s, dtype=pl.Float64)})
     weight = cells["weight"].to_numpy()
     revisit = cells["revisit_mean_s"].drop_nulls()

@@ -29,6 +29,7 @@ from ...model.errors import ModelError, Problem
 from ...model.ground import GroundSite
 from ...model.options import NetworkOptions, resolve_options
 from ...model.scenario import Scenario
+from ...model.timegrid import TimeGrid
 from ...orbits.geometry import OrbitGeometry, scenario_geometry
 from ..summary_html import result_html
 from .graph import Progress, route_ends, step_graph
@@ -132,10 +133,6 @@ def _first_window(windows: pl.DataFrame, key: str, keys: np.ndarray, after_s: np
     sat = np.where(best_row >= 0, windows["sat_id"].to_numpy().astype(np.int64)[
         np.maximum(best_row, 0)], -1)
     return best_t, sat, best_row
-
-
-def _seconds(times: pl.Series, start: datetime) -> np.ndarray:
-    return (times.dt.epoch("us").to_numpy() - int(round(start.timestamp() * 1e6))) / 1e6
 
 
 def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
@@ -264,12 +261,12 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
                for k, la, lo in zip(ev_ids, events["lat_deg"], events["lon_deg"], strict=True)]
     if progress is not None:
         progress(0.0, "access windows over the event places")
-    t_event = _seconds(events["time_utc"], grid.start)
+    t_event = grid.offsets_at(events["time_utc"])
     geometry = scenario_geometry(scenario, geometry, progress=progress)
     win = access_windows(scenario.constellation, targets, grid,
                          state=(geometry.r_itrs_km, geometry.v_itrs_km_per_s))
-    win = win.with_columns(rise_s=pl.Series(_seconds(win["rise_utc"], grid.start)),
-                           set_s=pl.Series(_seconds(win["set_utc"], grid.start)))
+    win = win.with_columns(rise_s=pl.Series(grid.offsets_at(win["rise_utc"])),
+                           set_s=pl.Series(grid.offsets_at(win["set_utc"])))
     t_image, sat_img, _ = _first_window(win, "site", np.array([t.name for t in targets]),
                                         t_event)
     proc_s = np.where(sat_img >= 0, processing_gop / (tops[np.maximum(sat_img, 0)] * 1000.0),
@@ -284,9 +281,9 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
               pl.DataFrame(schema={"sat_id": pl.UInt32, "site": pl.String,
                                    "rise_utc": pl.Datetime("us", "UTC"),
                                    "set_utc": pl.Datetime("us", "UTC")}))
-    gw_win = gw_win.with_columns(rise_s=pl.Series(_seconds(gw_win["rise_utc"], grid.start),
+    gw_win = gw_win.with_columns(rise_s=pl.Series(grid.offsets_at(gw_win["rise_utc"]),
                                                   dtype=pl.Float64),
-                                 set_s=pl.Series(_seconds(gw_win["set_utc"], grid.start),
+                                 set_s=pl.Series(grid.offsets_at(gw_win["set_utc"]),
                                                  dtype=pl.Float64))
     user_site = sites[user]
     gw_names = gw_win["site"].to_numpy() if len(gw_win) else np.array([], dtype=object)
@@ -311,7 +308,7 @@ def event_to_insight(scenario: Scenario, events: pl.DataFrame | None = None, *,
             waited = np.where(np.isfinite(t_c), t_c - after, np.nan)
         rows.append(_mode_rows(mode, events, t_image, sat_img, t_event, proc_s if mode !=
                                "bent_pipe" else np.full(len(events), ground_proc_s),
-                               waited, transfer, total, gw, deadline_s, grid.start))
+                               waited, transfer, total, gw, deadline_s, grid))
 
     if opts.isl != "none":
         rows.append(_isl_rows(scenario, events, t_image, sat_img, t_event, proc_s, t_ready,
@@ -361,16 +358,8 @@ def _headline(by_mode: pl.DataFrame, n_events: int) -> dict[str, Any]:
     return out
 
 
-def _utc(start: datetime, seconds: np.ndarray) -> pl.Series:
-    ok = np.isfinite(seconds)
-    base = np.datetime64(start.replace(tzinfo=None), "us")
-    micros = np.round(np.where(ok, seconds, 0.0) * 1e6).astype("int64")
-    series = pl.Series(base + micros.astype("timedelta64[us]")).dt.replace_time_zone("UTC")
-    return pl.select(pl.when(pl.Series(ok)).then(series)).to_series()
-
-
 def _mode_rows(mode, events, t_image, sat_img, t_event, proc_s, wait_s, transfer_s, total_s,
-               gateway, deadline_s, start) -> pl.DataFrame:
+               gateway, deadline_s, grid: TimeGrid) -> pl.DataFrame:
     ok = np.isfinite(total_s)
     imaged = np.isfinite(t_image)
     f = lambda x: pl.Series(np.where(ok, x, np.nan)).fill_nan(None)  # noqa: E731
@@ -378,12 +367,12 @@ def _mode_rows(mode, events, t_image, sat_img, t_event, proc_s, wait_s, transfer
         "event_id": events["event_id"], "lat_deg": events["lat_deg"],
         "lon_deg": events["lon_deg"], "event_utc": events["time_utc"],
         "mode": pl.Series([mode] * len(events), dtype=pl.Enum(list(MODES))),
-        "image_utc": _utc(start, np.where(imaged, t_image, np.nan)),
+        "image_utc": grid.utc_at(np.where(imaged, t_image, np.nan)),
         "sat_id": pl.Series(np.where(imaged, sat_img, 0), dtype=pl.UInt32),
         "revisit_wait_s": pl.Series(np.where(imaged, t_image - t_event, np.nan)).fill_nan(None),
         "processing_s": f(proc_s), "delivery_wait_s": f(wait_s), "transfer_s": f(transfer_s),
-        "insight_s": f(total_s), "insight_utc": _utc(start, np.where(ok, t_event + total_s,
-                                                                      np.nan)),
+        "insight_s": f(total_s), "insight_utc": grid.utc_at(np.where(ok, t_event + total_s,
+                                                                     np.nan)),
         "gateway": pl.Series([g if o else None for g, o in zip(gateway, ok, strict=True)],
                              dtype=pl.String),
         "is_delivered": ok, "is_within_deadline": ok & (np.where(ok, total_s, np.inf)
@@ -443,7 +432,7 @@ def _isl_rows(scenario, events, t_image, sat_img, t_event, proc_s, t_ready, user
     sf_gw = store_forward["gateway"].to_list()
     gateway = [sf_gw[k] if own[k] else gateway[k] for k in range(n_ev)]
     return _mode_rows("in_orbit_isl", events, t_image, sat_img, t_event, proc_s, wait,
-                      transfer, total_s, gateway, deadline_s, grid.start)
+                      transfer, total_s, gateway, deadline_s, grid)
 
 
 __all__ = ["event_to_insight", "InsightResult", "random_events", "imaging_elevation_deg",
