@@ -76,10 +76,16 @@ def test_cesium_urls_point_at_panels_static_dir(monkeypatch, tmp_path):
     monkeypatch.delenv(cesium.ENV_URL, raising=False)
     urls = dashboard_globe.panel_cesium_urls(cesium.cesium_urls())
     assert urls == ["/workbench/cesium/", cesium.CESIUM_CDN_URL]
-    assert dashboard_globe.static_dirs() == {"workbench/cesium": str(build)}
+    from workbench.viz.globe_plotly import TOPOJSON_DIR
+
+    # the Cesium build, and plotly's world map (geo figures would fetch it from a CDN)
+    assert dashboard_globe.static_dirs() == {"workbench/cesium": str(build),
+                                             "workbench/topojson": str(TOPOJSON_DIR)}
+    assert (TOPOJSON_DIR / "world_110m.json").is_file()
+    assert dashboard_globe.PLOTLY_CONFIG["topojsonURL"] == "/workbench/topojson/"
     options = dashboard_globe.serve_options()
     assert options["address"] == "127.0.0.1"
     assert options["websocket_max_message_size"] > 128 * 2**20
     monkeypatch.setenv(cesium.ENV_DIR, str(tmp_path / "missing"))
     assert dashboard_globe.panel_cesium_urls(cesium.cesium_urls()) == [cesium.CESIUM_CDN_URL]
-    assert dashboard_globe.static_dirs() == {}
+    assert dashboard_globe.static_dirs() == {"workbench/topojson": str(TOPOJSON_DIR)}
