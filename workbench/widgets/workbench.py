@@ -129,7 +129,7 @@ class Workbench(widgets.VBox):
         self.error = widgets.HTML()
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, description="Analyses",
                                               bar_style="info",
-                                              layout=widgets.Layout(width="320px"))
+                                              layout=widgets.Layout(width="220px"))
         self.progress_label = widgets.HTML()
         self.auto = widgets.Checkbox(value=auto, description="recompute on change",
                                      indent=False, layout=widgets.Layout(width="180px"))
@@ -353,8 +353,7 @@ class Workbench(widgets.VBox):
         waiting = [s.title for s in self.analyses if s.name in self._stale]
         # one short line (a list of the waiting tabs would wrap and push the results down)
         self.progress_label.value = html.escape(
-            f"done in {total:.1f} s" + (f"; {len(waiting)} more "
-                                        f"tab{'s' if len(waiting) > 1 else ''} run when opened"
+            f"done in {total:.1f} s" + (f"; {len(waiting)} more run when opened"
                                         if waiting else ""))
         return results
 
