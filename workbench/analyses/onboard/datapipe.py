@@ -377,6 +377,19 @@ def remote_sensing_app(scenario: Scenario, application: RemoteSensingInference |
                 None)
 
 
+def required_remote_sensing_app(scenario: Scenario,
+                                application: RemoteSensingInference | None,
+                                where: str) -> RemoteSensingInference:
+    """:func:`remote_sensing_app`, or a ModelError from ``where`` naming ``applications``
+    when there is none."""
+    app = remote_sensing_app(scenario, application)
+    if app is None:
+        raise ModelError(where, [Problem(
+            "applications", [a.kind for a in scenario.applications],
+            "need a remote_sensing application (or pass application=...)")])
+    return app
+
+
 def gateway_index(sites: Sequence[GroundSite]) -> list[int]:
     """Positions of the gateways (role ``gateway``) among ``sites``."""
     return [i for i, s in enumerate(sites) if s.role == "gateway"]
@@ -426,11 +439,7 @@ def data_pipeline(scenario: Scenario, *, application: RemoteSensingInference | N
     application and none is given.
     """
     opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
-    app = remote_sensing_app(scenario, application)
-    if app is None:
-        raise ModelError("data_pipeline", [Problem(
-            "applications", [a.kind for a in scenario.applications],
-            "need a remote_sensing application (or pass application=...)")])
+    app = required_remote_sensing_app(scenario, application, "data_pipeline")
     limits = thermal_limits(scenario.platform, scenario.payload, sink_temp_k=opts.sink_temp_k)
     geometry = scenario_geometry(scenario, geometry, progress=progress)
     state = simulate_power(scenario.platform, scenario.payload, geometry, options=opts,

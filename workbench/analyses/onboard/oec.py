@@ -33,13 +33,12 @@ import numpy as np
 import polars as pl
 
 from ...model.application import RemoteSensingInference
-from ...model.errors import ModelError, Problem
 from ...model.hardware import ComputePayload
 from ...model.options import CapacityOptions, require, resolve_options
 from ...model.scenario import Scenario
 from ...orbits.geometry import OrbitGeometry, Progress
 from .compute import compute_basis
-from .datapipe import achieved_utilisation, ground_speed_km_per_s, remote_sensing_app
+from .datapipe import achieved_utilisation, ground_speed_km_per_s, required_remote_sensing_app
 from .result import CapacityResult
 
 
@@ -197,11 +196,7 @@ def oec_pipeline(scenario: Scenario, *, application: RemoteSensingInference | No
     Raises ModelError naming ``applications`` when there is no remote-sensing application.
     """
     opts = resolve_options(CapacityOptions, options, scenario.options.capacity)
-    app = remote_sensing_app(scenario, application)
-    if app is None:
-        raise ModelError("oec_pipeline", [Problem(
-            "applications", [a.kind for a in scenario.applications],
-            "need a remote_sensing application (or pass application=...)")])
+    app = required_remote_sensing_app(scenario, application, "oec_pipeline")
     if progress:
         progress(0.0, "orbital edge computing")
     sats = geometry.satellites if geometry is not None else scenario.constellation.satellites
