@@ -96,13 +96,20 @@ def in_view_stats_figure(stats: pl.DataFrame) -> go.Figure:
     return _layout(fig, N_("Compute in view: percentiles over time"))
 
 
+SVG_MAX_POINTS = 2000
+"""Above this many points a scatter is drawn with WebGL (``Scattergl``), below it as SVG."""
+
+
 def duty_figure(satellites: pl.DataFrame) -> go.Figure:
     """Each satellite's mean compute duty cycle against its mean beta angle, coloured by
     what limits it."""
     fig = go.Figure()
     for limit in dict.fromkeys(satellites["limit"].to_list()):
         part = satellites.filter(pl.col("limit") == limit)
-        fig.add_trace(go.Scattergl(
+        # SVG up to a few thousand points: a WebGL trace costs the page one of the
+        # browser's few live WebGL contexts (the globe needs one)
+        scatter = go.Scattergl if satellites.height > SVG_MAX_POINTS else go.Scatter
+        fig.add_trace(scatter(
             x=part["beta_mean_deg"], y=part["duty_mean_frac"], mode="markers",
             name=LIMIT_NAMES.get(limit, limit),
             marker={"color": LIMIT_COLOURS.get(limit), "size": 5},
