@@ -104,11 +104,11 @@ def duty_figure(satellites: pl.DataFrame) -> go.Figure:
     """Each satellite's mean compute duty cycle against its mean beta angle, coloured by
     what limits it."""
     fig = go.Figure()
+    # SVG up to a few thousand points: a WebGL trace costs the page one of the
+    # browser's few live WebGL contexts (the globe needs one)
+    scatter = go.Scattergl if satellites.height > SVG_MAX_POINTS else go.Scatter
     for limit in dict.fromkeys(satellites["limit"].to_list()):
         part = satellites.filter(pl.col("limit") == limit)
-        # SVG up to a few thousand points: a WebGL trace costs the page one of the
-        # browser's few live WebGL contexts (the globe needs one)
-        scatter = go.Scattergl if satellites.height > SVG_MAX_POINTS else go.Scatter
         fig.add_trace(scatter(
             x=part["beta_mean_deg"], y=part["duty_mean_frac"], mode="markers",
             name=LIMIT_NAMES.get(limit, limit),
