@@ -117,6 +117,38 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path):
     assert not list(tmp_path.glob(".out.*"))  # no partial directory left behind
 
 
+def test_ctrl_c_inside_a_bare_except_import_is_an_interruption(monkeypatch, capsys):
+    """CI saw ``internal error: ModuleNotFoundError: No module named 'urlparse'``: the
+    Ctrl-C landed while skyfield imported ``urllib.request``, and its bare ``except:``
+    fallback (``from urlparse import urlparse``) replaced the KeyboardInterrupt."""
+    import workbench.cli as cli
+
+    def scenarios(args):  # what skyfield.iokit does, with the Ctrl-C inside the try
+        try:
+            raise KeyboardInterrupt
+        except:  # noqa: E722
+            import urlparse  # noqa: F401
+
+    monkeypatch.setattr(cli, "_scenarios", scenarios)
+    assert main(["scenarios"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == ["workbench: interrupted"]
+
+
+def test_a_bug_is_still_an_internal_error(monkeypatch, capsys):
+    import workbench.cli as cli
+
+    def scenarios(args):
+        try:
+            raise KeyError("x")
+        except KeyError:
+            import urlparse  # noqa: F401
+
+    monkeypatch.setattr(cli, "_scenarios", scenarios)
+    assert main(["scenarios"]) == 2
+    assert "internal error: ModuleNotFoundError" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- atomic outputs
 
 def test_output_directory_with_other_files_is_refused(tmp_path, small_scenario, capsys):

@@ -1232,11 +1232,29 @@ def _main(argv: list[str], *, debug: bool) -> int:
             print(f"workbench: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
         except Exception as exc:  # a bug, not the user's input: say so in one line
+            if _raised_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
             _traceback(debug)
             print(f"workbench: internal error: {type(exc).__name__}: "
                   f"{str(exc)[:300]} (run again with --debug for the traceback, and "
                   "please report it)", file=sys.stderr)
             return EXIT_ERROR
+
+
+def _raised_by_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a Ctrl-C was being handled.
+
+    Some libraries import their fallbacks under a bare ``except:`` (skyfield's
+    ``iokit`` tries ``urlparse`` when ``urllib.parse`` fails), so a Ctrl-C that lands
+    inside such an import surfaces as an ``ImportError``: that is an interruption, not a
+    bug to report."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _traceback(debug: bool) -> None:

@@ -37,7 +37,7 @@ from ..model.errors import ModelError, WorkbenchError
 from ..model.scenario import Scenario
 from ..scenarios import load_scenario
 from ..widgets.forms import revalidate
-from ..widgets.globe import Globe
+from ..widgets.globe import NO_WEBGL_STATUS, Globe
 from ..widgets.workbench import GLOBE_SPAN_S
 from . import files
 from .forms import ParamForm, error_html
@@ -125,6 +125,10 @@ class Dashboard(param.Parameterized):
                                      min_height=GLOBE_HEIGHT)
         self.globe.show_ground(scenario.ground)
         self._globe_key: tuple | None = None
+        # a browser without WebGL (an old projector PC) gets every view but the globe,
+        # and a sentence saying why, in the session's language
+        self.globe_notice = pn.pane.HTML("", sizing_mode="stretch_width", visible=False)
+        self.globe.observe(lambda _change: self._soon(self._show_globe_notice), "status")
         self.progress = pn.indicators.Progress(value=0, max=100, width=220, height=18,
                                                bar_color="info", margin=(12, 8))
         self.status = pn.pane.HTML("", margin=(8, 8), min_width=260)
@@ -267,7 +271,15 @@ class Dashboard(param.Parameterized):
         """The template's main area: status row, globe, analysis tabs."""
         return [pn.Row(self.language, self.story.keys, self.progress, self.status,
                        sizing_mode="stretch_width"),
-                self.globe_view, self.tabs]
+                self.globe_notice, self.globe_view, self.tabs]
+
+    def _show_globe_notice(self) -> None:
+        no_webgl = self.globe.status == NO_WEBGL_STATUS
+        self.globe_notice.object = message_html(self._(
+            "This browser cannot draw WebGL, so the globe is off; every other view works. "
+            "Open the dashboard in a current Chrome, Edge or Firefox to see it.")) \
+            if no_webgl else ""
+        self.globe_notice.visible = no_webgl
 
     def template(self) -> pn.template.BootstrapTemplate:
         """The page: a Bootstrap template (Panel's bundled resources, offline)."""
@@ -287,6 +299,7 @@ class Dashboard(param.Parameterized):
         if self.built:
             self._build()
         self.story.relabel()
+        self._show_globe_notice()
 
     # --- edits ------------------------------------------------------------------------
     def _update(self, **changes: Any) -> bool:

@@ -135,7 +135,21 @@ function render({ model, el }) {
   };
 }
 
+// The status the globe reports when the browser cannot draw WebGL (Python matches it).
+const NO_WEBGL_STATUS = "error: no WebGL";
+
+function webglAvailable() {
+  const canvas = document.createElement("canvas");
+  return !!(canvas.getContext("webgl2") || canvas.getContext("webgl"));
+}
+
 async function start(model, el, root, frame, status, info, legend, state, setStatus) {
+  if (!webglAvailable()) {
+    status.textContent = "This browser cannot draw WebGL, so the globe is off.";
+    model.set("status", NO_WEBGL_STATUS);
+    model.save_changes();
+    return;
+  }
   const { Cesium, base } = await loadCesium(model.get("cesium_urls"));
   if (state.destroyed) return;
   await addStylesheet(el, base + "Widgets/widgets.css");

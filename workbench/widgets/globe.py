@@ -38,6 +38,9 @@ GLOBE_STATE = (
 )
 """Every state name the globe syncs with the browser; ``globe.js`` reads exactly these."""
 
+NO_WEBGL_STATUS = "error: no WebGL"
+"""``Globe.status`` when the browser cannot draw WebGL (``globe.js`` sets it)."""
+
 PickRole = Literal["none", "user", "gateway", "target", "datacenter"]
 PICK_ROLES: tuple[str, ...] = ("none", "user", "gateway", "target", "datacenter")
 
@@ -400,5 +403,5 @@ def default_grid(constellation: Constellation, *, duration_s: float = 7200.0,
                         n_sats=len(constellation))
 
 
-__all__ = ["GLOBE_STATE", "Globe", "PICK_ROLES", "default_grid", "display_grid",
-           "position_buffer", "shell_colors", "site_from_pick"]
+__all__ = ["GLOBE_STATE", "Globe", "NO_WEBGL_STATUS", "PICK_ROLES", "default_grid",
+           "display_grid", "position_buffer", "shell_colors", "site_from_pick"]
