@@ -224,3 +224,15 @@ def test_default_scenario_ships_a_story():
     assert {s.tab for s in scenario.story.steps} <= names
     sites = {site.name for site in scenario.ground.sites}
     assert all(set(s.route) <= sites for s in scenario.story.steps if s.route)
+
+
+def test_result_tables_fold_under_escaped_names():
+    """The tables of a tab are one HTML pane of closed ``<details>``, names escaped (a new
+    collapsed card per table per edit made the browser replot every chart twice)."""
+    import polars as pl
+
+    from workbench.dashboard.panes import tables_html
+
+    text = tables_html({"<b>sites</b>": pl.DataFrame({"x": [1, 2]}), "links": pl.DataFrame()})
+    assert text.count("<details") == 2 and "<details open" not in text
+    assert "&lt;b&gt;sites&lt;/b&gt;" in text and "<b>" not in text

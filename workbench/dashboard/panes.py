@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -48,6 +48,15 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def tables_html(frames: Mapping[str, pl.DataFrame], *, rows: int = TABLE_ROWS) -> str:
+    """Each frame as a folded table under its name (``<details>``, closed), escaped."""
+    return "".join(
+        f"<details class='wb-table' style='font-family:{FONT_STACK};margin:4px 0'>"
+        f"<summary style='cursor:pointer;padding:4px 0'>{html.escape(name)}</summary>"
+        f"<div style='overflow-x:auto'>{frame_html(frame, rows=rows)}</div></details>"
+        for name, frame in frames.items())
+
+
 def frame_html(frame: pl.DataFrame, *, rows: int = TABLE_ROWS) -> str:
     """The first ``rows`` rows of a frame as an escaped HTML table, column names (with
     their units) as headers."""
@@ -71,4 +80,4 @@ def table_html(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
             f"{FONT_STACK}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
-__all__ = ["TABLE_ROWS", "frame_html", "headline_html", "message_html", "table_html"]
+__all__ = ["TABLE_ROWS", "frame_html", "headline_html", "message_html", "table_html", "tables_html"]
