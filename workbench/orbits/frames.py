@@ -7,6 +7,8 @@ skyfield and apply them to all satellites at once, so positions match skyfield's
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -77,21 +79,59 @@ def _gcrs_to_itrs(t) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(R, -1, 0))
 
 
+MATRIX_CACHE_INSTANTS = 200_000
+"""Rotation matrices of time arrays up to this many instants are kept (14 MB each at most)
+for the next call with the same instants: a design-space sweep asks for the same grid at
+every point, and the nutation series costs about 4 ms per hundred instants."""
+
+_MATRICES: OrderedDict[tuple[str, bytes, bytes], np.ndarray] = OrderedDict()
+_MATRICES_KEPT = 8
+_MATRICES_LOCK = threading.Lock()
+
+
+def _cached(kind: str, compute: Callable, t) -> np.ndarray:
+    """``in_time_chunks(compute, t)``, remembered (read-only) for recent time arrays."""
+    n = int(np.prod(t.shape)) if t.shape else 1
+    if n > MATRIX_CACHE_INSTANTS:
+        return in_time_chunks(compute, t)
+    key = (kind, np.asarray(t.whole, dtype=float).tobytes(),
+           np.asarray(t.tt_fraction, dtype=float).tobytes())
+    with _MATRICES_LOCK:
+        found = _MATRICES.get(key)
+        if found is not None:
+            _MATRICES.move_to_end(key)
+            return found
+    matrices = in_time_chunks(compute, t)
+    matrices.setflags(write=False)
+    with _MATRICES_LOCK:
+        _MATRICES[key] = matrices
+        while len(_MATRICES) > _MATRICES_KEPT:
+            _MATRICES.popitem(last=False)
+    return matrices
+
+
 def teme_to_gcrs_matrices(t) -> np.ndarray:
     """Rotation matrices TEME→GCRS, shape (n_times, 3, 3), from skyfield's TEME frame
-    (in chunks of :data:`TIME_CHUNK_STEPS` instants)."""
-    return in_time_chunks(_teme_to_gcrs, t)
+    (in chunks of :data:`TIME_CHUNK_STEPS` instants; read-only, shared by calls with the
+    same instants)."""
+    return _cached("teme-gcrs", _teme_to_gcrs, t)
 
 
 def gcrs_to_itrs_matrices(t) -> np.ndarray:
     """Rotation matrices GCRS→ITRS, shape (n_times, 3, 3), from skyfield's ``itrs`` frame
-    (in chunks of :data:`TIME_CHUNK_STEPS` instants)."""
-    return in_time_chunks(_gcrs_to_itrs, t)
+    (in chunks of :data:`TIME_CHUNK_STEPS` instants; read-only, shared by calls with the
+    same instants)."""
+    return _cached("gcrs-itrs", _gcrs_to_itrs, t)
+
+
+def _teme_to_itrs(piece) -> np.ndarray:
+    return _gcrs_to_itrs(piece) @ _teme_to_gcrs(piece)
 
 
 def teme_to_itrs_matrices(t) -> np.ndarray:
-    """TEME→ITRS, (n_times, 3, 3): skyfield's GCRS→ITRS composed with TEME→GCRS."""
-    return in_time_chunks(lambda piece: _gcrs_to_itrs(piece) @ _teme_to_gcrs(piece), t)
+    """TEME→ITRS, (n_times, 3, 3): skyfield's GCRS→ITRS composed with TEME→GCRS
+    (read-only, shared by calls with the same instants)."""
+    return _cached("teme-itrs", _teme_to_itrs, t)
 
 
 def rotate(matrices: np.ndarray, xyz: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

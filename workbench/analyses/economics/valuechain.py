@@ -8,6 +8,7 @@ E-Town-style park) could supply. Every share is editable.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,16 @@ def _check(shares: pl.DataFrame, where: str) -> pl.DataFrame:
     return shares
 
 
+@functools.cache
+def _value_chain_file() -> pl.DataFrame:
+    from ... import datasets  # the catalogs' directory (source checkout or wheel)
+
+    path = datasets.data_dir() / "value_chain.csv"
+    shares = pl.read_csv(path, schema_overrides=SHARES_SCHEMA)
+    shares = shares.cast(SHARES_SCHEMA)  # type: ignore[arg-type]
+    return _check(shares, "datasets/value_chain.csv")
+
+
 def value_chain_shares(platform: Platform | None = None) -> pl.DataFrame:
     """The default split of each cost component across segments, with local shares.
 
@@ -96,12 +107,7 @@ def value_chain_shares(platform: Platform | None = None) -> pl.DataFrame:
     >>> sums["share_frac"].round(9).unique().to_list()
     [1.0]
     """
-    from ... import datasets  # the catalogs' directory (source checkout or wheel)
-
-    path = datasets.data_dir() / "value_chain.csv"
-    shares = pl.read_csv(path, schema_overrides=SHARES_SCHEMA)
-    shares = shares.cast(SHARES_SCHEMA)  # type: ignore[arg-type]
-    shares = _check(shares, "datasets/value_chain.csv")
+    shares = _value_chain_file().clone()  # read once per process: a sweep asks per point
     if platform is not None and platform.isl_terminals == 0:
         laser = shares.filter((pl.col("component") == "satellite_bus")
                               & (pl.col("segment") == "laser_communication"))["share_frac"].sum()

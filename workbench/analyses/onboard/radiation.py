@@ -7,6 +7,7 @@ useful life is the shorter of that and its design life.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +47,11 @@ def dose_table() -> pl.DataFrame:
     aluminium, centre of a sphere), dose_rad_per_year (rad(Si)/year), source (str); a full
     grid over the three axes, every row with its source.
     """
+    return _dose_table().clone()  # read once per process: a sweep asks at every point
+
+
+@functools.cache
+def _dose_table() -> pl.DataFrame:
     from ... import datasets  # the catalogs' location (source checkout or wheel)
 
     path = datasets.data_dir() / DOSE_FILE
