@@ -236,3 +236,23 @@ def test_result_tables_fold_under_escaped_names():
     text = tables_html({"<b>sites</b>": pl.DataFrame({"x": [1, 2]}), "links": pl.DataFrame()})
     assert text.count("<details") == 2 and "<details open" not in text
     assert "&lt;b&gt;sites&lt;/b&gt;" in text and "<b>" not in text
+
+
+def test_figures_speak_the_session_language_and_switch_back(dashboard):
+    """The charts of a Chinese session have Chinese titles (issue 14: every figure title in
+    both languages); the English originals stay, so switching back shows English again."""
+    def titles():
+        return {name: [p.object.layout.title.text for p in panes["plots"].values()]
+                for name, panes in dashboard._panes.items() if panes["plots"]}
+
+    english = titles()
+    assert "Where jobs ran" in english["scheduling"]
+    dashboard.set_language("zh")
+    chinese = titles()
+    assert "作业运行位置" in chinese["scheduling"]
+    assert any(t.startswith("覆盖时间占比") for t in chinese["coverage"])
+    untranslated = [t for ts in chinese.values() for t in ts
+                    if t and not any("\u4e00" <= c <= "\u9fff" for c in t)]
+    assert untranslated == []
+    dashboard.set_language("en")
+    assert titles() == english

@@ -260,3 +260,25 @@ def test_ephemeris_schema_and_order():
 @given(low=st.floats(160.0, 30000.0), extra=st.floats(1.0, 10000.0))
 def test_period_rises_with_altitude(low, extra):
     assert period_s(low + extra) > period_s(low)
+
+
+def test_rotation_matrices_are_kept_per_time_grid_and_equal_skyfields():
+    """A sweep asks for the same grid's GCRS→ITRS matrices at every point: they are kept,
+    read-only, and equal skyfield's ``itrs.rotation_at`` for each grid, with no mix-up
+    between grids that differ by one step."""
+    import numpy as np
+    from skyfield.framelib import itrs
+
+    from workbench.model.timegrid import timescale
+    from workbench.orbits.frames import gcrs_to_itrs_matrices, teme_to_itrs_matrices
+
+    ts = timescale()
+    a = ts.utc(2026, 3, 20, 0, 0, np.arange(0, 3600, 60.0))
+    b = ts.utc(2026, 3, 20, 0, 0, np.arange(60, 3660, 60.0))
+    first, again = gcrs_to_itrs_matrices(a), gcrs_to_itrs_matrices(a)
+    assert again is first and not first.flags.writeable
+    other = gcrs_to_itrs_matrices(b)
+    for t, matrices in ((a, first), (b, other)):
+        want = np.moveaxis(np.asarray(itrs.rotation_at(t)), -1, 0)
+        np.testing.assert_allclose(matrices, want, rtol=0, atol=1e-15)
+    assert teme_to_itrs_matrices(a) is not first  # kinds are kept apart

@@ -6,6 +6,21 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from ..locale import N_
+from .language import fill
+
+TITLES = {
+    "covered_frac": (N_("Share of time covered"),
+                     N_("Share of time covered (at least {k} in view above {mask}°)")),
+    "max_gap_s": (N_("Longest gap between passes, s"),
+                  N_("Longest gap between passes, s (at least {k} in view above {mask}°)")),
+    "mean_gap_s": (N_("Mean gap between passes, s"),
+                   N_("Mean gap between passes, s (at least {k} in view above {mask}°)")),
+    "revisit_mean_s": (N_("Mean revisit time, s"),
+                       N_("Mean revisit time, s (at least {k} in view above {mask}°)")),
+}
+"""Figure title per coloured column: alone, and with the coverage rule (catalog texts)."""
+
 
 def coverage_map_figure(cells: pl.DataFrame, summary: dict[str, Any] | None = None, *,
                         value: str = "covered_frac") -> go.Figure:
@@ -33,12 +48,11 @@ def coverage_map_figure(cells: pl.DataFrame, summary: dict[str, Any] | None = No
         marker={"size": size, "symbol": "square", "color": colour,
                 "colorscale": "Viridis", "cmin": 0.0 if is_frac else None,
                 "cmax": 1.0 if is_frac else None,
-                "colorbar": {"title": {"text": value}}, "line": {"width": 0}}))
+                "line": {"width": 0}}))
     k = summary.get("min_satellites")
     mask = summary.get("min_elevation_deg")
-    title = "Coverage: share of time covered" if is_frac else f"Coverage: {value}"
-    if k is not None and mask is not None:
-        title += f" (≥ {k} satellite{'s' if k != 1 else ''} above {mask:g}°)"
+    alone, with_rule = TITLES.get(value, (value, value + " (at least {k} in view above {mask}°)"))
+    title = alone if k is None or mask is None else fill(with_rule, k=k, mask=f"{mask:g}")
     fig.update_layout(
         title=title, height=480, margin={"l": 0, "r": 0, "t": 40, "b": 0},
         geo={"projection": {"type": "natural earth"}, "showland": True,
