@@ -256,3 +256,19 @@ def test_figures_speak_the_session_language_and_switch_back(dashboard):
     assert untranslated == []
     dashboard.set_language("en")
     assert titles() == english
+
+
+def test_every_built_in_tab_has_a_labelled_headline_and_plugins_get_readable_names():
+    """A Chinese audience saw ``n_jobs`` and ``n_dropped`` above the scheduling charts: each
+    registered built-in analysis now has curated key figures, and a plugin's summary names
+    are made readable with their unit read from the suffix."""
+    from workbench.analyses import registry
+    from workbench.dashboard.headline import KEY_FIGURES, key_figures
+
+    built_in = [s.name for s in registry.analyses() if s.name != "park_supply"]
+    assert [n for n in built_in if n not in KEY_FIGURES] == []
+    figures = key_figures("a_plugin", {"n_sats": 256, "in_park_share_frac": 0.25,
+                                       "fleet_bom_usd": 2.0e9})
+    assert [(f.label, f.text) for f in figures] == [
+        ("Number of sats", "256"), ("In park share", "25 %"),
+        ("Fleet bom", "2,000,000,000 USD")]

@@ -75,6 +75,19 @@ KEY_FIGURES: dict[str, tuple[_Entry, ...]] = {
         _Entry("irr_frac", N_("IRR"), "%", 100.0, 1),
         _Entry("local_share_frac", N_("Spend supplied locally"), "%", 100.0, 0),
     ),
+    "scheduling": (
+        _Entry("completion_frac", N_("Jobs done"), "%", 100.0, 1),
+        _Entry("latency_p95_s", N_("95th percentile job latency"), "s"),
+        _Entry("n_dropped", N_("Jobs dropped")),
+        _Entry("utilisation_mean_frac", N_("Mean utilisation"), "%", 100.0, 0),
+        _Entry("energy_per_job_wh", N_("Energy per job"), "Wh"),
+    ),
+    "coverage": (
+        _Entry("covered_frac_mean", N_("Time covered, mean over cells"), "%", 100.0, 0),
+        _Entry("always_covered_frac", N_("Cells always covered"), "%", 100.0, 0),
+        _Entry("max_gap_s", N_("Longest gap"), "min", 1 / 60, 3),
+        _Entry("revisit_mean_s_mean", N_("Mean revisit time"), "min", 1 / 60, 3),
+    ),
 }
 """Analysis name → the summary entries its headline shows, in order."""
 
@@ -129,13 +142,33 @@ def format_value(value: Any, *, unit: str = "", scale: float = 1.0, digits: int 
     return _(str(value).replace("_", " "))
 
 
+_GENERIC_UNITS = (("_frac", "%", 100.0), ("_usd", "USD", 1.0), ("_wh", "Wh", 1.0),
+                  ("_w", "W", 1.0), ("_km", "km", 1.0), ("_ms", "ms", 1.0), ("_s", "s", 1.0),
+                  ("_kg", "kg", 1.0), ("_deg", "°", 1.0))
+
+
+def _generic_entry(key: str) -> _Entry:
+    """A plugin's summary entry: its name made readable, its unit read from the suffix
+    (``in_park_share_frac`` → "In park share", %)."""
+    for suffix, unit, scale in _GENERIC_UNITS:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            stem = key[:-len(suffix)]
+            break
+    else:
+        stem, unit, scale = key, "", 1.0
+    words = stem.replace("_", " ").strip()
+    label = words[:1].upper() + words[1:] if not words.startswith("n ") else (
+        "Number of " + words[2:])
+    return _Entry(key, label, unit, scale, 0 if unit == "%" else 3)
+
+
 def key_figures(name: str, summary: Mapping[str, Any], *,
                 lang: str | None = None) -> list[KeyFigure]:
     """The headline of an analysis's summary, in ``lang``."""
     _ = translator(lang)
     entries = KEY_FIGURES.get(name)
     if entries is None:
-        entries = tuple(_Entry(k, k) for k, v in summary.items()
+        entries = tuple(_generic_entry(k) for k, v in summary.items()
                         if isinstance(v, int | float) and not isinstance(v, bool))[
             :GENERIC_COUNT]
     out = []
