@@ -272,3 +272,15 @@ def test_every_built_in_tab_has_a_labelled_headline_and_plugins_get_readable_nam
     assert [(f.label, f.text) for f in figures] == [
         ("Number of sats", "256"), ("In park share", "25 %"),
         ("Fleet bom", "2,000,000,000 USD")]
+
+
+def test_globe_legend_speaks_the_session_language(dashboard):
+    def legends():
+        return sorted({p["properties"]["legend"] for p in dashboard.globe.czml
+                       if "properties" in p and "legend" in p["properties"]})
+
+    assert any(t.startswith("gateway · mask") for t in legends())
+    dashboard.set_language("zh")
+    assert any(t.startswith("信关站 · 仰角门限") for t in legends())
+    dashboard.set_language("en")
+    assert any(t.startswith("gateway · mask") for t in legends())

@@ -123,7 +123,7 @@ class Dashboard(param.Parameterized):
         self.globe = Globe(quality=globe_quality, height=GLOBE_HEIGHT)
         self.globe_view = PanelGlobe(self.globe, sizing_mode="stretch_width",
                                      min_height=GLOBE_HEIGHT)
-        self.globe.show_ground(scenario.ground)
+        self.globe.show_ground(scenario.ground, lang=self.lang)
         self._globe_key: tuple | None = None
         # a browser without WebGL (an old projector PC) gets every view but the globe,
         # and a sentence saying why, in the session's language
@@ -304,6 +304,7 @@ class Dashboard(param.Parameterized):
             self._build()
         self.story.relabel()
         self._show_globe_notice()
+        self.globe.show_ground(self.scenario.ground, lang=lang)
 
     # --- edits ------------------------------------------------------------------------
     def _update(self, **changes: Any) -> bool:
@@ -357,7 +358,7 @@ class Dashboard(param.Parameterized):
         self._scenario_changed()
 
     def _scenario_changed(self) -> None:
-        self.globe.show_ground(self.scenario.ground)
+        self.globe.show_ground(self.scenario.ground, lang=self.lang)
         self._sync_globe_clock()
         self.recompute()
 

@@ -34,6 +34,7 @@ from czml3.properties import (
 )
 from czml3.types import DistanceDisplayConditionValue
 
+from ..locale import N_, translator
 from ..model.constants import R_EARTH_KM
 from ..model.ground import GroundSegment, GroundSite
 from ..orbits.frames import geodetic_to_itrs
@@ -61,9 +62,9 @@ def to_packets(doc: Document) -> list[dict]:
     return json.loads(doc.dumps())
 
 
-ROLE_WORDS: dict[str, str] = {"gateway": "gateway", "user": "user terminal",
-                              "target": "imaging target", "datacenter": "data centre"}
-"""What the legend calls each role."""
+ROLE_WORDS: dict[str, str] = {"gateway": N_("gateway"), "user": N_("user terminal"),
+                              "target": N_("imaging target"), "datacenter": N_("data centre")}
+"""What the legend calls each role (catalog messages)."""
 
 LABEL_PRIORITY: tuple[str, ...] = ("datacenter", "gateway", "user", "target")
 """Whose label wins where labels would collide: compute and gateways anchor the network."""
@@ -117,12 +118,15 @@ def label_far_distances_m(sites: Sequence[GroundSite]) -> list[float]:
     return far
 
 
-def legend_text(site: GroundSite) -> str:
-    """The globe legend's line for a site: its role and elevation mask in force."""
-    return f"{ROLE_WORDS.get(site.role, site.role)} · mask {site.elevation_mask_deg:g}°"
+def legend_text(site: GroundSite, *, lang: str | None = None) -> str:
+    """The globe legend's line for a site in ``lang``: its role and elevation mask."""
+    _ = translator(lang)
+    return _("{role} · mask {mask}°").format(role=_(ROLE_WORDS.get(site.role, site.role)),
+                                             mask=f"{site.elevation_mask_deg:g}")
 
 
-def site_packet(site: GroundSite, *, label_far_m: float = math.inf) -> Packet:
+def site_packet(site: GroundSite, *, label_far_m: float = math.inf,
+                lang: str | None = None) -> Packet:
     """One ground site: a point coloured by role and a label drawn from ``label_far_m``
     metres of camera distance inwards; id ``site/<name>``. Its ``legend`` property is the
     globe legend's line (:func:`legend_text`)."""
@@ -134,7 +138,7 @@ def site_packet(site: GroundSite, *, label_far_m: float = math.inf) -> Packet:
         description=f"{site.role} at {site.lat_deg:.3f}°, {site.lon_deg:.3f}° "
                     f"(mask {site.elevation_mask_deg:g}°)",
         properties={"role": site.role, "elevation_mask_deg": site.elevation_mask_deg,
-                    "legend": legend_text(site)},
+                    "legend": legend_text(site, lang=lang)},
         position=Position(cartographicDegrees=[site.lon_deg, site.lat_deg, site.altitude_m]),
         point=Point(pixelSize=9, color=Color(rgba=rgba),
                     outlineColor=Color(rgba=[0, 0, 0, 255]), outlineWidth=1),
@@ -146,12 +150,13 @@ def site_packet(site: GroundSite, *, label_far_m: float = math.inf) -> Packet:
     )
 
 
-def ground_site_packets(segment: GroundSegment | Sequence[GroundSite]) -> list[Packet]:
+def ground_site_packets(segment: GroundSegment | Sequence[GroundSite], *,
+                        lang: str | None = None) -> list[Packet]:
     """One packet per site of ``segment`` (see :func:`site_packet`), labels decluttered
-    (:func:`label_far_distances_m`)."""
+    (:func:`label_far_distances_m`), legend lines in ``lang``."""
     sites = segment.sites if isinstance(segment, GroundSegment) else tuple(segment)
     far = label_far_distances_m(sites)
-    return [site_packet(s, label_far_m=f) for s, f in zip(sites, far, strict=True)]
+    return [site_packet(s, label_far_m=f, lang=lang) for s, f in zip(sites, far, strict=True)]
 
 
 def _polyline(packet_id: str, points_m: np.ndarray, rgba: list[int], *, width: float,
@@ -240,10 +245,12 @@ def route_packets(points_itrs_km: np.ndarray, *, name: str = "route",
     return [_polyline(f"route/{name}", pts_m, list(rgba), width=width, glow=True, name=name)]
 
 
-def scene_packets(*, ground: GroundSegment | None = None,
-                  extra: Iterable[Packet] = ()) -> list[dict]:
-    """JSON-ready packets of a small scene: ground sites plus any ``extra`` packets."""
-    packets = [*(ground_site_packets(ground) if ground is not None else []), *extra]
+def scene_packets(*, ground: GroundSegment | None = None, extra: Iterable[Packet] = (),
+                  lang: str | None = None) -> list[dict]:
+    """JSON-ready packets of a small scene: ground sites (legend in ``lang``) plus any
+    ``extra`` packets."""
+    packets = [*(ground_site_packets(ground, lang=lang) if ground is not None else []),
+               *extra]
     return to_packets(document(packets))
 
 

@@ -145,6 +145,8 @@ class Globe(anywidget.AnyWidget):
     picked_site = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
 
+    _lang: str | None = None  # the site legend's language (show_ground's ``lang``)
+
     def __init__(self, constellation: Constellation | None = None, *,
                  grid: TimeGrid | None = None, ground: GroundSegment | None = None,
                  quality: Literal["full", "cheap"] = "full", height: int = 480,
@@ -202,9 +204,12 @@ class Globe(anywidget.AnyWidget):
             if self.selected_sat_id >= len(constellation):
                 self.selected_sat_id = -1
 
-    def show_ground(self, ground: GroundSegment) -> None:
-        """Draw the ground sites of ``ground`` (replacing those drawn before)."""
+    def show_ground(self, ground: GroundSegment, *, lang: str | None = None) -> None:
+        """Draw the ground sites of ``ground`` (replacing those drawn before), the legend
+        in ``lang`` (default: as before, English at first)."""
         self.ground = ground
+        if lang is not None:
+            self._lang = lang
         self._send_czml()
 
     def show_czml(self, packets: list) -> None:
@@ -215,7 +220,8 @@ class Globe(anywidget.AnyWidget):
     def _send_czml(self) -> None:
         from ..viz.czml import scene_packets
 
-        self.czml = scene_packets(ground=self.ground, extra=self._extra_czml)
+        self.czml = scene_packets(ground=self.ground, extra=self._extra_czml,
+                                  lang=self._lang)
 
     def show_route(self, latency: Any, source: str, destination: str,
                    time_utc: datetime | int = 0) -> list[int]:
