@@ -69,12 +69,13 @@ def _open(browser, url: str):  # noqa: ANN001, ANN202
     return page
 
 
-SERVER_S: dict[str, list[float]] = {}
+SERVER_S: dict[tuple[str, bool], list[float]] = {}
 """Per edit kind: seconds from the edit until the server handed the analysis's result to
 the page (the dashboard's timeline), to tell server time from browser time."""
 
 
-def _chart_changes(page, css: str, edit, board=None, analysis: str = "") -> float:  # noqa: ANN001
+def _chart_changes(page, css: str, edit, board=None, analysis: str = "",  # noqa: ANN001
+                   drawing: bool = True) -> float:
     """Seconds from ``edit()`` until the first plotly chart under ``css`` shows new data."""
     plot = page.locator(f"{css} .js-plotly-plot").first
     plot.wait_for(timeout=300_000)
@@ -89,7 +90,7 @@ def _chart_changes(page, css: str, edit, board=None, analysis: str = "") -> floa
     if board is not None:
         shown = [t - start for t, name in board.timeline[mark:] if name == analysis]
         if shown:
-            SERVER_S.setdefault(analysis, []).append(shown[0])
+            SERVER_S.setdefault((analysis, drawing), []).append(shown[0])
     return elapsed
 
 
@@ -181,24 +182,26 @@ def main() -> None:
             for drawing, values in ((True, ("1.5", "2.5", "3.5")), (False, ("4.5", "5.5", "6.5"))):
                 page.evaluate(f"window.__wbGlobes[0].{'resume' if drawing else 'stop'}()")
                 econ[drawing] = [_chart_changes(page, ".wb-figure-cash-flows",
-                                                lambda v=v: _type(price, v), board, "business")
+                                                lambda v=v: _type(price, v), board, "business",
+                                                drawing)
                                  for v in values]
                 board.recomputer.wait_idle(600)
             page.locator(".bk-tab", has_text="Capacity").first.click()
             altitude = _field(page, "Walker shell 1", "Altitude")
-            for drawing, values in ((True, ("560", "550")), (False, ("560", "550"))):
+            for drawing, values in ((True, ("560", "550")), (False, ("570", "580"))):
                 page.evaluate(f"window.__wbGlobes[0].{'resume' if drawing else 'stop'}()")
                 for v in values:
                     orbit[drawing].append(_chart_changes(page, ".wb-tab-capacity",
                                                          lambda v=v: _type(altitude, v),
-                                                         board, "capacity"))
+                                                         board, "capacity", drawing))
                     board.recomputer.wait_idle(600)
             page.evaluate("window.__wbGlobes[0].resume()")
             for name, kind in (("business", "economics"), ("capacity", "orbit")):
-                if SERVER_S.get(name):
-                    print(f"{kind + ' edit':<18} {statistics.median(SERVER_S[name]):7.2f} s until the "
-                          f"server hands the {name} result to the page (median, both globe states; "
-                          "includes typing the value)")
+                for drawing in (True, False):
+                    if SERVER_S.get((name, drawing)):
+                        print(f"{kind + ' edit':<18} {statistics.median(SERVER_S[name, drawing]):7.2f}"
+                              f" s until the server hands the {name} result to the page, globe "
+                              f"{'drawing' if drawing else 'paused'} (typing the value included)")
             reference = _reference_s(board.scenario)
             for drawing in (True, False):
                 econ_s, orbit_s = statistics.median(econ[drawing]), statistics.median(orbit[drawing])

@@ -284,3 +284,23 @@ def test_globe_legend_speaks_the_session_language(dashboard):
     assert any(t.startswith("信关站 · 仰角门限") for t in legends())
     dashboard.set_language("en")
     assert any(t.startswith("gateway · mask") for t in legends())
+
+
+def test_progress_messages_coalesce_while_one_is_queued(dashboard, monkeypatch):
+    """Served, each progress message used to queue its own redraw (and a walk of the whole
+    page's models) ahead of the results; now only the latest waits to be drawn."""
+    queued = []
+
+    class Doc:
+        def add_next_tick_callback(self, callback):
+            queued.append(callback)
+
+    monkeypatch.setattr(dashboard, "_doc", Doc())
+    monkeypatch.setattr(dashboard, "_held", lambda callback, freeze=True: callback())
+    for i in range(5):
+        dashboard._progress_ready(i / 4, f"Capacity: step {i}")
+    assert len(queued) == 1
+    queued.pop()()
+    assert dashboard.progress.value == 100 and "step 4" in dashboard.status.object
+    dashboard._progress_ready(0.5, "Latency: pairs")  # nothing queued now: draws again
+    assert len(queued) == 1
