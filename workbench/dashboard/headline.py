@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..locale import N_, translator
+from .keyfigures import SUFFIX_UNITS
 
 
 @dataclass(frozen=True)
@@ -142,20 +143,16 @@ def format_value(value: Any, *, unit: str = "", scale: float = 1.0, digits: int 
     return _(str(value).replace("_", " "))
 
 
-_GENERIC_UNITS = (("_frac", "%", 100.0), ("_usd", "USD", 1.0), ("_wh", "Wh", 1.0),
-                  ("_w", "W", 1.0), ("_km", "km", 1.0), ("_ms", "ms", 1.0), ("_s", "s", 1.0),
-                  ("_kg", "kg", 1.0), ("_deg", "°", 1.0))
-
-
 def _generic_entry(key: str) -> _Entry:
     """A plugin's summary entry: its name made readable, its unit read from the suffix
-    (``in_park_share_frac`` → "In park share", %)."""
-    for suffix, unit, scale in _GENERIC_UNITS:
+    as the key-figures table reads it (``in_park_share_frac`` → "In park share", %)."""
+    for suffix, unit in SUFFIX_UNITS:
         if key.endswith(suffix) and len(key) > len(suffix):
             stem = key[:-len(suffix)]
             break
     else:
-        stem, unit, scale = key, "", 1.0
+        stem, unit = key, ""
+    scale = 100.0 if unit == "%" else 1.0
     words = stem.replace("_", " ").strip()
     label = words[:1].upper() + words[1:] if not words.startswith("n ") else (
         "Number of " + words[2:])

@@ -132,10 +132,11 @@ _CHOICES: dict[str, str] = {
 }
 """Option, mode and limit names that appear in summary values and name suffixes."""
 
-_SUFFIX_UNITS = (("_usd_per_kg", "USD/kg"), ("_usd", "USD"), ("_cny", "CNY"), ("_frac", "%"),
+SUFFIX_UNITS = (("_usd_per_kg", "USD/kg"), ("_usd", "USD"), ("_cny", "CNY"), ("_frac", "%"),
                  ("_ms", "ms"), ("_s", "s"), ("_km", "km"), ("_deg", "°"), ("_kw", "kW"),
                  ("_wh", "Wh"), ("_w", "W"), ("_kg", "kg"), ("_m2", "m²"), ("_gbps", "Gbps"),
                  ("_tb", "TB"), ("_years", N_("years")))
+"""Units read from the end of a summary name (first match wins), for names not listed."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def _describe(name: str) -> tuple[str, str, float, str | None]:
     for prefix, (label, unit, scale) in _PREFIXED.items():
         if name.startswith(prefix):
             return label, unit, scale, name[len(prefix):]
-    for suffix, unit in _SUFFIX_UNITS:
+    for suffix, unit in SUFFIX_UNITS:
         if name.endswith(suffix):
             stem = name[: -len(suffix)].replace("_", " ").strip()
             return stem[:1].upper() + stem[1:], unit, 1.0, None
@@ -206,4 +207,4 @@ def key_figures(summary: Mapping[str, Any], *, lang: str | None = None) -> list[
     return rows
 
 
-__all__ = ["KeyFigure", "key_figures"]
+__all__ = ["SUFFIX_UNITS", "KeyFigure", "key_figures"]

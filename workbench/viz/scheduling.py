@@ -36,11 +36,11 @@ def latency_cdf_figure(jobs: pl.DataFrame, *, title: str = N_("Job latency")) ->
 
 def placement_figure(jobs: pl.DataFrame, *, title: str = N_("Where jobs ran")) -> go.Figure:
     """Jobs by placement (local, neighbour, ground, none) and status."""
-    counts = jobs.group_by(N_("placement"), "status").len().sort(N_("placement"), "status")
+    counts = jobs.group_by("placement", "status").len().sort("placement", "status")
     fig = go.Figure()
     for status in STATUSES:
         part = counts.filter(pl.col("status") == status)
-        fig.add_bar(x=part[N_("placement")].to_list(), y=part["len"].to_list(), name=status)
+        fig.add_bar(x=part["placement"].to_list(), y=part["len"].to_list(), name=status)
     fig.update_layout(template=_TEMPLATE, title=title, barmode="stack",
                       xaxis_title=N_("placement"), yaxis_title=N_("jobs"))
     return fig
@@ -67,8 +67,8 @@ def constellation_figure(satellites: pl.DataFrame, *,
 def scheduling_figures(frames: dict[str, pl.DataFrame], summary: dict[str, Any]
                        ) -> dict[str, go.Figure]:
     """The scheduling figures by name."""
-    out = {"latency_cdf": latency_cdf_figure(frames[N_("jobs")]),
-           N_("placement"): placement_figure(frames[N_("jobs")])}
+    out = {"latency_cdf": latency_cdf_figure(frames["jobs"]),
+           "placement": placement_figure(frames["jobs"])}
     if frames["satellites"].height:
         out["constellation"] = constellation_figure(frames["satellites"])
     return out
